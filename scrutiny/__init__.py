@@ -1,0 +1,3 @@
+"""Independent scrutiny of local safeguarding children partnerships."""
+
+__version__ = "0.1.0"

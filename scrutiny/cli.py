@@ -1,0 +1,94 @@
+"""The ``scrutiny`` command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from scrutiny import __version__
+from scrutiny.contracts import ContractError
+from scrutiny.partnership import PartnershipError
+from scrutiny.periods import PeriodError
+from scrutiny.runner import RunError, run_cycle
+from scrutiny.store import StoreError
+
+DEFAULT_OUT = Path("reports")
+
+
+def _areas(_ctx, _param, values: tuple[str, ...]) -> list[str] | None:
+    codes = [code.strip() for value in values for code in value.split(",") if code.strip()]
+    return codes or None
+
+
+@click.group()
+@click.version_option(__version__, prog_name="scrutiny")
+def main() -> None:
+    """Independent scrutiny reports for a local safeguarding children partnership."""
+
+
+@main.command()
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of returns with its partnership.toml. Default: the bundled "
+                   "synthetic demonstration partnership, written to OUT/demo-data.")
+@click.option("--period", help="Quarter to report, e.g. 2025-26-Q4. Default: the latest "
+                               "quarter every area has returned.")
+@click.option("--areas", multiple=True, callback=_areas,
+              help="Area codes to write area reports for (comma-separated or repeated). "
+                   "Default: every area.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT, show_default=True, help="Where reports are written.")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The DuckDB store. Default: OUT/scrutiny.duckdb.")
+@click.option("--workers", type=click.IntRange(1), help="Reports run at once. Default: CPUs.")
+@click.option("--progress/--no-progress", default=True, show_default=True)
+def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_dir: Path,
+        store_path: Path | None, workers: int | None, progress: bool) -> None:
+    """Check the returns, store what is valid and write every report for a quarter."""
+    if data_dir is None:
+        from scrutiny import demo
+
+        data_dir = out_dir / "demo-data"
+        demo.generate(data_dir)
+        click.echo(f"Using the synthetic demonstration partnership in {data_dir}")
+    try:
+        result = run_cycle(data_dir, out_dir, period=period, area_codes=areas,
+                           store_path=store_path, workers=workers, progress=progress)
+    except (RunError, PartnershipError, PeriodError, ContractError, StoreError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Returns: {result.ingest.summary()}")
+    for outcome in result.outcomes:
+        mark = "ok" if outcome.status == "ok" else f"FAILED ({outcome.error})"
+        click.echo(f"  {outcome.title}: {mark}")
+    click.echo(f"Reports for {result.period.label}: {result.out_dir / 'index.html'}")
+    if result.failed:
+        click.echo(f"{len(result.failed)} report(s) failed; details in "
+                   f"{result.out_dir / 'notebooks'}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def templates(directory: Path) -> None:
+    """Write a blank template and guidance for every return type into DIRECTORY."""
+    from scrutiny.return_templates import write_templates
+
+    written = write_templates(directory)
+    click.echo(f"Wrote {len(written)} files to {directory}:")
+    for path in written:
+        click.echo(f"  {path.name}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def demo(directory: Path) -> None:
+    """Write the synthetic demonstration partnership's returns into DIRECTORY."""
+    from scrutiny import demo as demo_data
+
+    written = demo_data.generate(directory)
+    click.echo(f"Wrote {len(written)} files to {directory} (synthetic demonstration data)")
+
+
+if __name__ == "__main__":
+    main()

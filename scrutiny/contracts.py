@@ -1,0 +1,309 @@
+"""Data contracts: great-expectations suites in ``data_contracts/`` and what they find.
+
+A contract is a great-expectations suite (JSON) whose ``meta.contract`` documents the return's
+columns, and whose expectations each carry a rule name, a severity and, in words a data officer
+can act on, what is wrong and how to fix it. Validation runs once per return type over every
+received file of that type together (so a cycle of hundreds of files costs a handful of
+validations); each failing row is traced back to its file and spreadsheet row number.
+
+great-expectations is imported only when validating: it is slow to import and has no place in
+a report kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scrutiny.framework import Framework
+from scrutiny.partnership import Partnership
+from scrutiny.returns import ReturnName
+
+CONTRACTS_DIR = Path(__file__).resolve().parents[1] / "data_contracts"
+FILE_COLUMN, ROW_COLUMN = "_file", "_row"
+HEADER_ROWS = 1  # a data row's spreadsheet row number is its index + 2 (header is row 1)
+
+
+class ContractError(RuntimeError):
+    """A contract that cannot be loaded or run (a fault in the contract, not in a return)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    required: bool
+    description: str
+    example: str
+    allowed: tuple[str, ...] | str | None = None
+
+
+@dataclass(frozen=True)
+class Contract:
+    return_type: str
+    version: str
+    path: Path
+    suite: dict = field(repr=False, hash=False, compare=False)
+    one_row_is: str = ""
+    description: str = ""
+    key: tuple[str, ...] = ()
+    columns: tuple[Column, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.suite['name']} v{self.version}"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    def rules(self) -> list[dict]:
+        """Each expectation's meta (rule, severity, explain, fix) with its kwargs."""
+        return [{**item["meta"], "kwargs": item["kwargs"]} for item in self.suite["expectations"]]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule broken by one file: enough for a data officer to find and fix it."""
+
+    file_name: str
+    rule: str
+    severity: str  # error (the file is rejected) or warning (accepted, flagged as suspect)
+    columns: tuple[str, ...]
+    rows: int  # how many data rows break the rule (0 for a whole-file problem)
+    row_numbers: tuple[int, ...]  # spreadsheet row numbers (the header is row 1)
+    message: str
+    fix: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+def contracts_dir() -> Path:
+    return Path(os.environ.get("SCRUTINY_CONTRACTS_DIR", CONTRACTS_DIR))
+
+
+@cache
+def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
+    """The newest version of each return type's contract in ``directory/returns``."""
+    root = Path(directory or contracts_dir()) / "returns"
+    if not root.is_dir():
+        raise ContractError(f"no contracts found: {root} does not exist")
+    found: dict[str, Contract] = {}
+    for path in sorted(root.glob("*.json")):
+        try:
+            suite = json.loads(path.read_text(encoding="utf-8"))
+            meta = suite["meta"]["contract"]
+            contract = Contract(
+                return_type=meta["return_type"], version=meta["version"], path=path, suite=suite,
+                one_row_is=meta["one_row_is"], description=meta["description"],
+                key=tuple(meta["key"]),
+                columns=tuple(
+                    Column(**{**col, "allowed": tuple(col["allowed"])
+                              if isinstance(col.get("allowed"), list) else col.get("allowed")})
+                    for col in meta["columns"]
+                ),
+            )
+        except (KeyError, TypeError, json.JSONDecodeError) as error:
+            raise ContractError(f"{path} is not a scrutiny contract: {error}") from error
+        current = found.get(contract.return_type)
+        if current is None or _version(contract.version) > _version(current.version):
+            found[contract.return_type] = contract
+    return found
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def parameters_for(partnership: Partnership, framework: Framework) -> dict[str, list[str]]:
+    """Values of the contracts' ``$PARAMETER`` code lists for this partnership."""
+    return {
+        "area_codes": partnership.area_codes,
+        "theme_ids": framework.theme_ids,
+        "step_ids": [step.id for step in framework.steps],
+        "indicator_ids": [ind.id for ind in framework.indicators_for(source="indicators")],
+    }
+
+
+def allowed_values(column: Column, parameters: Mapping[str, list[str]]) -> list[str]:
+    if column.allowed is None:
+        return []
+    if isinstance(column.allowed, str):
+        return list(parameters.get(column.allowed.removeprefix("$"), []))
+    return list(column.allowed)
+
+
+def validation_frame(contract: Contract, name: ReturnName, file_name: str, table: pd.DataFrame,
+                     framework: Framework) -> pd.DataFrame:
+    """The received text plus what the suite compares: typed shadows and the file's facts.
+
+    Typed shadows (``col__number``, ``col__date``) let cross-field rules compare numbers and
+    dates, while the format rules judge the text exactly as sent.
+    """
+    frame = table[[col for col in contract.column_names if col in table.columns]].copy()
+    for column in contract.columns:
+        if column.name not in frame.columns and not column.required:
+            frame[column.name] = None  # optional columns may be left out
+        if column.name not in frame.columns:
+            continue
+        text = frame[column.name]
+        if column.type == "integer":
+            # only well-formed counts are compared; a malformed one is already reported
+            whole = text.where(text.str.fullmatch(r"\d+", na=False))
+            frame[f"{column.name}__number"] = pd.to_numeric(whole, errors="coerce")
+        elif column.type in ("date", "month"):
+            pattern = "%Y-%m-%d" if column.type == "date" else "%Y-%m"
+            frame[f"{column.name}__date"] = pd.to_datetime(text, format=pattern, errors="coerce")
+    if "indicator_id" in frame.columns:
+        units = {ind.id: ind.unit for ind in framework.indicators}
+        frame["_unit"] = frame["indicator_id"].map(units)
+    frame[FILE_COLUMN] = file_name
+    frame[ROW_COLUMN] = range(HEADER_ROWS + 1, HEADER_ROWS + 1 + len(frame))
+    frame["_file_area"] = name.area_code
+    frame["_file_period"] = name.period.label
+    frame["_period_start"] = pd.Timestamp(name.period.start)
+    frame["_period_end"] = pd.Timestamp(name.period.end)
+    return frame
+
+
+def check(contract: Contract, frames: Mapping[str, pd.DataFrame],
+          parameters: Mapping[str, list[str]]) -> dict[str, list[Finding]]:
+    """Validate every file of one return type; the findings of each file, by file name.
+
+    ``frames`` maps file name to its :func:`validation_frame`. Files are validated together,
+    grouped by which required columns they lack (a missing column is reported once, and the
+    rules that need it cannot run for that file).
+    """
+    findings: dict[str, list[Finding]] = {name: [] for name in frames}
+    groups: dict[frozenset[str], list[str]] = defaultdict(list)
+    for file_name, frame in frames.items():
+        missing = frozenset(c for c in contract.column_names if c not in frame.columns)
+        groups[missing].append(file_name)
+    for missing, file_names in groups.items():
+        combined = pd.concat([frames[name] for name in file_names], ignore_index=True)
+        results = _run_suite(contract, combined, parameters, skip_columns=missing)
+        for expectation, result in results:
+            for finding in _findings(expectation, result, file_names, missing, parameters):
+                findings[finding.file_name].append(finding)
+    return findings
+
+
+def _run_suite(contract: Contract, frame: pd.DataFrame, parameters: Mapping[str, list[str]],
+               skip_columns: Iterable[str]) -> list[tuple[dict, Any]]:
+    gx = _great_expectations()
+    skip = set(skip_columns)
+    expectations = [
+        item for item in contract.suite["expectations"]
+        if not (set(_columns_of(item["kwargs"])) & skip | _shadow_bases(item["kwargs"]) & skip)
+    ]
+    # great-expectations reorders results, so each expectation carries its position
+    suite = gx.ExpectationSuite(name=contract.suite["name"], expectations=[
+        {"type": item["type"], "kwargs": item["kwargs"], "meta": {**item["meta"], "position": i}}
+        for i, item in enumerate(expectations)
+    ])
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    try:
+        validation = batch.validate(
+            suite,
+            result_format={"result_format": "COMPLETE",
+                           "unexpected_index_column_names": [FILE_COLUMN, ROW_COLUMN]},
+            expectation_parameters=dict(parameters),
+        )
+    except Exception as error:  # great-expectations raises many kinds; all mean the same here
+        raise ContractError(f"{contract.name} could not run: {error}") from error
+    paired = []
+    for result in validation.results:
+        expectation = expectations[result.expectation_config.meta["position"]]
+        if result.exception_info and result.exception_info.get("raised_exception"):
+            raise ContractError(
+                f"{contract.name}, rule {expectation['meta']['rule']} on "
+                f"{_columns_of(expectation['kwargs'])}: "
+                f"{result.exception_info.get('exception_message')}"
+            )
+        paired.append((expectation, result))
+    return paired
+
+
+def _columns_of(kwargs: Mapping[str, Any]) -> list[str]:
+    columns = [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs]
+    columns += list(kwargs.get("column_list", []))
+    return [column for column in columns if not column.startswith("_")]
+
+
+def _shadow_bases(kwargs: Mapping[str, Any]) -> set[str]:
+    return {column.split("__")[0] for column in _columns_of(kwargs) if "__" in column}
+
+
+def _readable_columns(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
+    names = [column.split("__")[0] for column in _columns_of(kwargs)]
+    return tuple(dict.fromkeys(names))
+
+
+def _findings(expectation: dict, result: Any, file_names: list[str],
+              missing: frozenset[str], parameters: Mapping[str, list[str]]) -> list[Finding]:
+    meta, kwargs = expectation["meta"], expectation["kwargs"]
+    if result.success:
+        return []
+    fix = meta["fix"]
+    value_set = kwargs.get("value_set")
+    if isinstance(value_set, dict) and "$PARAMETER" in value_set:
+        allowed = parameters.get(value_set["$PARAMETER"], [])
+        listed = ", ".join(allowed) if len(allowed) <= 12 else "the list in the guidance"
+        fix = fix.replace("the list in the guidance", listed)
+    if expectation["type"] == "expect_table_columns_to_match_set":
+        absent = ", ".join(sorted(missing)) or "?"
+        return [
+            Finding(name, meta["rule"], meta["severity"], tuple(sorted(missing)), 0, (),
+                    f"missing column(s): {absent}", fix)
+            for name in file_names
+        ]
+    by_file: dict[str, list[dict]] = defaultdict(list)
+    for row in result.result.get("unexpected_index_list") or []:
+        by_file[row[FILE_COLUMN]].append(row)
+    columns = _readable_columns(kwargs)
+    findings = []
+    for file_name, rows in by_file.items():
+        numbers = tuple(sorted({int(row[ROW_COLUMN]) for row in rows}))
+        message = f"{_rows_phrase(numbers)}: {meta['explain']}"
+        if meta["rule"] in ("code_list", "whole_number", "date", "month") and columns:
+            values = list(dict.fromkeys(str(row.get(columns[0])) for row in rows))[:3]
+            message += f" (found {', '.join(repr(value) for value in values)})"
+        findings.append(Finding(file_name, meta["rule"], meta["severity"], columns,
+                                len(numbers), numbers, message, fix))
+    return findings
+
+
+def _rows_phrase(numbers: tuple[int, ...]) -> str:
+    shown = ", ".join(str(number) for number in numbers[:10])
+    more = f" and {len(numbers) - 10} more" if len(numbers) > 10 else ""
+    label = "row" if len(numbers) == 1 else "rows"
+    return f"{label} {shown}{more}"
+
+
+@cache
+def _great_expectations():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network calls during a run
+    import great_expectations as gx
+
+    return gx
+
+
+@cache
+def _batch_definition():
+    gx = _great_expectations()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    asset = context.data_sources.add_pandas("returns").add_dataframe_asset("return")
+    return asset.add_batch_definition_whole_dataframe("whole return")

@@ -1,0 +1,175 @@
+"""Turning figures into what a report shows: formatted, suppressed where small, escaped.
+
+A :class:`Section` collects headings, paragraphs, tables and charts and renders them as one
+HTML block, so each notebook cell makes one call and shows one output. All text that came
+from a return (free text, codes) is HTML-escaped here, in one place.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from dataclasses import dataclass, field
+
+import matplotlib
+
+matplotlib.use("Agg")  # reports render without a screen
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from scrutiny.disclosure import DEFAULT_THRESHOLD, SUPPRESSED  # noqa: E402
+
+NOT_AVAILABLE = "–"  # no data (nothing returned, or nothing to measure)
+INCOMPLETE = "incomplete"  # some months of the window were not (validly) returned
+UNIT_LABELS = {"count": "number", "percent": "%", "rate_per_10k": "per 10,000 children"}
+
+
+def format_value(value: float, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NOT_AVAILABLE
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "rate_per_10k":
+        return f"{value:,.1f}"
+    return f"{value:,.0f}"
+
+
+def is_small(count: float, threshold: int = DEFAULT_THRESHOLD) -> bool:
+    return count is not None and not pd.isna(count) and 0 < count < threshold
+
+
+def shown_value(row: pd.Series, unit: str, threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The publishable text for one indicator value (``row`` from indicator_values)."""
+    if not row.get("complete", True):
+        return INCOMPLETE
+    if row.get("suppressed", False) or is_small(row["numerator"], threshold) or (
+        unit == "percent" and is_small(row["denominator"], threshold)
+    ):
+        return SUPPRESSED
+    return format_value(row["value"], unit)
+
+
+def shown_interval(row: pd.Series, unit: str, threshold: int = DEFAULT_THRESHOLD) -> str:
+    if shown_value(row, unit, threshold) in (SUPPRESSED, INCOMPLETE, NOT_AVAILABLE):
+        return ""
+    if pd.isna(row["lower"]) or pd.isna(row["upper"]):
+        return ""
+    return f"{format_value(row['lower'], unit)} to {format_value(row['upper'], unit)}"
+
+
+def shown_count(count: float, threshold: int = DEFAULT_THRESHOLD) -> str:
+    if count is None or pd.isna(count):
+        return NOT_AVAILABLE
+    return SUPPRESSED if is_small(count, threshold) else f"{count:,.0f}"
+
+
+def figure_html(figure: plt.Figure, alt: str) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(figure)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+            f'style="max-width:100%"><figcaption>{html.escape(alt)}</figcaption></figure>')
+
+
+def table_html(frame: pd.DataFrame, caption: str = "") -> str:
+    table = frame.to_html(index=False, escape=True, na_rep=NOT_AVAILABLE, border=0,
+                          classes="scrutiny-table")
+    if caption:
+        table = table.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
+    return table
+
+
+STYLE = """<style>
+.scrutiny-section{font-family:Arial,Helvetica,sans-serif;max-width:1100px}
+.scrutiny-table{border-collapse:collapse;margin:0.5em 0 1.2em 0;font-size:0.9em}
+.scrutiny-table caption{text-align:left;font-weight:bold;padding:0.3em 0}
+.scrutiny-table th,.scrutiny-table td,.jp-RenderedHTMLCommon table.scrutiny-table td,
+.jp-RenderedHTMLCommon table.scrutiny-table th{border-bottom:1px solid #ccc;padding:4px 8px;
+ text-align:left;vertical-align:top}
+.scrutiny-table th{background:#f0f0f0}
+.scrutiny-notice{border-left:6px solid #b58800;background:#fff7e0;padding:0.6em 1em;margin:1em 0}
+.scrutiny-note{color:#444;font-size:0.9em}
+</style>"""
+
+
+@dataclass
+class Section:
+    """One report section: renders as a single HTML output in a notebook."""
+
+    title: str = ""
+    level: int = 2
+    blocks: list[str] = field(default_factory=list)
+
+    def paragraph(self, text: str) -> Section:
+        self.blocks.append(f"<p>{html.escape(text)}</p>")
+        return self
+
+    def heading(self, text: str, level: int = 3) -> Section:
+        self.blocks.append(f"<h{level}>{html.escape(text)}</h{level}>")
+        return self
+
+    def notice(self, text: str) -> Section:
+        self.blocks.append(f'<div class="scrutiny-notice" role="note">{html.escape(text)}</div>')
+        return self
+
+    def note(self, text: str) -> Section:
+        self.blocks.append(f'<p class="scrutiny-note">{html.escape(text)}</p>')
+        return self
+
+    def bullets(self, items: list[str]) -> Section:
+        if items:
+            inner = "".join(f"<li>{html.escape(item)}</li>" for item in items)
+            self.blocks.append(f"<ul>{inner}</ul>")
+        return self
+
+    def table(self, frame: pd.DataFrame, caption: str = "") -> Section:
+        if frame.empty:
+            return self.note(f"{caption}: nothing to show for this period." if caption
+                             else "Nothing to show for this period.")
+        self.blocks.append(table_html(frame, caption))
+        return self
+
+    def figure(self, figure: plt.Figure | None, alt: str) -> Section:
+        if figure is not None:
+            self.blocks.append(figure_html(figure, alt))
+        return self
+
+    def _repr_html_(self) -> str:
+        heading = (f"<h{self.level}>{html.escape(self.title)}</h{self.level}>"
+                   if self.title else "")
+        return f'<section class="scrutiny-section">{heading}{"".join(self.blocks)}</section>'
+
+    def __str__(self) -> str:  # what a plain-text front end shows
+        return self.title
+
+
+def mark_suppressed(values: pd.DataFrame, units: dict[str, str],
+                    threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Add a ``suppressed`` column to indicator values, consistently for every report.
+
+    Primary: a count or rate built on fewer than ``threshold`` (but some), or a percentage
+    whose numerator or denominator is. Secondary: where the partnership total is published
+    and exactly one area of an indicator is hidden, another is hidden too, so that no hidden
+    figure can be found by subtracting the others from the partnership's.
+    """
+    from scrutiny.cycle import PARTNERSHIP_CODE
+    from scrutiny.disclosure import primary_mask, secondary_mask
+
+    values = values.copy()
+    percent = values["indicator_id"].map(units).eq("percent")
+    small = primary_mask(values["numerator"], threshold) | (
+        percent & primary_mask(values["denominator"], threshold))
+    values["suppressed"] = small.astype(bool)
+    for (_indicator, _window), group in values.groupby(["indicator_id", "window"]):
+        by_area = group.set_index("area_code")
+        if PARTNERSHIP_CODE not in by_area.index:
+            continue
+        table = by_area[["numerator"]].T  # one line: the areas and their total
+        mask = by_area[["suppressed"]].rename(columns={"suppressed": "numerator"}).T
+        protected = secondary_mask(table, mask, total_col=PARTNERSHIP_CODE)
+        values.loc[group.index, "suppressed"] = protected.loc["numerator", group["area_code"]
+                                                              ].to_numpy(dtype=bool)
+    return values

@@ -1,0 +1,167 @@
+"""The embedded store: one DuckDB file holding every received return and its accepted rows.
+
+Append-only. ``submissions`` keeps each received file byte for byte with its sha256, when it
+was received and whether its contract accepted it; ``findings`` keeps what the contract found;
+``rows_<type>`` keeps accepted rows, each traceable to its file by ``source_sha256``. The views
+named after each return type show the current data: rows of the newest accepted submission
+for each slot (return type, area, period, submitter), so a corrected resubmission supersedes
+the earlier file without deleting it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from scrutiny.contracts import Contract, Finding
+
+_SQL_TYPES = {"integer": "BIGINT", "date": "DATE"}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    sha256 VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    source_path VARCHAR NOT NULL,
+    return_type VARCHAR,
+    area_code VARCHAR,
+    period VARCHAR,
+    label VARCHAR,
+    version INTEGER,
+    slot VARCHAR,
+    size_bytes BIGINT NOT NULL,
+    received_at TIMESTAMP NOT NULL,
+    status VARCHAR NOT NULL,          -- accepted | rejected
+    contract VARCHAR,
+    data_rows INTEGER,
+    content BLOB NOT NULL,            -- the file exactly as received
+    PRIMARY KEY (sha256, file_name)   -- two areas' identical nil returns are two submissions
+);
+CREATE TABLE IF NOT EXISTS findings (
+    sha256 VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    severity VARCHAR NOT NULL,
+    rule VARCHAR NOT NULL,
+    columns VARCHAR[],
+    rows INTEGER NOT NULL,
+    row_numbers INTEGER[],
+    message VARCHAR NOT NULL,
+    fix VARCHAR NOT NULL
+);
+CREATE OR REPLACE VIEW current_submissions AS
+SELECT * EXCLUDE (content) FROM submissions
+WHERE status = 'accepted'
+QUALIFY row_number() OVER (PARTITION BY slot ORDER BY version DESC, received_at DESC,
+                                        file_name DESC) = 1;
+"""
+
+
+class StoreError(RuntimeError):
+    """A store that is missing or cannot be opened."""
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    if read_only and not path.is_file():
+        raise StoreError(f"no store at {path}: run `scrutiny run` first")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as error:
+        raise StoreError(f"cannot open the store {path}: {error}") from error
+
+
+@contextmanager
+def open_store(path: Path, *, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = connect(path, read_only=read_only)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def create_schema(connection: duckdb.DuckDBPyConnection, contracts: dict[str, Contract]) -> None:
+    connection.execute(_SCHEMA)
+    for contract in contracts.values():
+        columns = ",\n".join(
+            f"    {column.name} {_SQL_TYPES.get(column.type, 'VARCHAR')}"
+            for column in contract.columns
+        )
+        table = f"rows_{contract.return_type}"
+        connection.execute(
+            f"CREATE TABLE IF NOT EXISTS {table} (\n{columns},\n"
+            "    source_sha256 VARCHAR NOT NULL,\n    source_file VARCHAR NOT NULL,\n"
+            "    source_row INTEGER NOT NULL\n)"
+        )
+        connection.execute(
+            f"CREATE OR REPLACE VIEW {contract.return_type} AS SELECT r.*, s.period, s.label "
+            f"FROM {table} r JOIN current_submissions s "
+            "ON r.source_sha256 = s.sha256 AND r.source_file = s.file_name"
+        )
+
+
+def known_submissions(connection: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(file name, sha256) of everything received so far."""
+    rows = connection.execute("SELECT file_name, sha256 FROM submissions").fetchall()
+    return {(name, sha) for name, sha in rows}
+
+
+def typed_rows(contract: Contract, frame: pd.DataFrame, sha256: str,
+               file_name: str) -> pd.DataFrame:
+    """Accepted text rows converted to the contract's types, with their provenance."""
+    rows = pd.DataFrame(index=frame.index)
+    for column in contract.columns:
+        text = frame[column.name] if column.name in frame.columns else None
+        if text is None:
+            rows[column.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        elif column.type == "integer":
+            rows[column.name] = pd.to_numeric(text).astype("Int64")
+        elif column.type == "date":
+            rows[column.name] = pd.to_datetime(text, format="%Y-%m-%d").dt.date
+        else:
+            rows[column.name] = text.astype(object)
+    rows["source_sha256"] = sha256
+    rows["source_file"] = file_name
+    rows["source_row"] = frame["_row"].astype("int32")
+    return rows.reset_index(drop=True)
+
+
+def record_submission(connection: duckdb.DuckDBPyConnection, *, submission, status: str,
+                      received_at, contract: Contract | None, data_rows: int | None,
+                      findings: list[Finding], rows: pd.DataFrame | None) -> None:
+    """Write one received file, its findings and (if accepted) its rows, all or nothing."""
+    name = submission.name
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        connection.execute(
+            "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                submission.sha256, submission.file_name, str(submission.path),
+                name.return_type if name else None, name.area_code if name else None,
+                name.period.label if name else None, name.label if name else None,
+                name.version if name else None, name.slot if name else None,
+                len(submission.content), received_at, status,
+                contract.name if contract else None, data_rows, submission.content,
+            ],
+        )
+        for finding in findings:
+            connection.execute(
+                "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [submission.sha256, finding.file_name, finding.severity, finding.rule,
+                 list(finding.columns), finding.rows, list(finding.row_numbers),
+                 finding.message, finding.fix],
+            )
+        if rows is not None and len(rows):
+            connection.register("incoming_rows", rows)
+            connection.execute(
+                f"INSERT INTO rows_{name.return_type} BY NAME SELECT * FROM incoming_rows"
+            )
+            connection.unregister("incoming_rows")
+        connection.execute("COMMIT")
+    except Exception:
+        connection.execute("ROLLBACK")
+        raise
