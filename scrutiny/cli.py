@@ -90,5 +90,34 @@ def demo(directory: Path) -> None:
     click.echo(f"Wrote {len(written)} files to {directory} (synthetic demonstration data)")
 
 
+@main.group()
+def national() -> None:
+    """Official statistics (DfE, ONS, Ofsted) downloaded from Explore Education Statistics."""
+
+
+@national.command("export")
+@click.option("--source", "source_dir", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of the files downloaded from Explore Education Statistics.")
+@click.option("--out", "out_file", required=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="CSV file to write.")
+def national_export(source_dir: Path, out_file: Path) -> None:
+    """Write every indicator for every local authority, region and England as one CSV."""
+    import time
+
+    from scrutiny.national import NationalDataError, export_national
+
+    started = time.perf_counter()
+    try:
+        table = export_national(source_dir, out_file)
+    except NationalDataError as error:
+        raise click.ClickException(str(error)) from error
+    for problem in table.attrs.get("problems", []):
+        click.echo(f"Skipped: {problem}", err=True)
+    click.echo(f"Wrote {len(table):,} rows ({table['indicator_id'].nunique()} indicators, "
+               f"{table['area_code'].nunique()} areas) to {out_file} in "
+               f"{time.perf_counter() - started:.1f} s")
+
+
 if __name__ == "__main__":
     main()

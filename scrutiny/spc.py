@@ -1,0 +1,227 @@
+"""Statistical process control of a monthly series, in NHS England's "Making Data Count" style.
+
+An XmR chart: the mean, and process limits at mean +/- 2.66 times the mean moving range. A
+point shows special cause variation when any of four rules fires:
+
+1. it lies outside the process limits;
+2. it belongs to a run of 7 or more points all above, or all below, the mean (a point exactly on
+   the mean ends a run);
+3. it belongs to a trend of 6 or more points each higher, or each lower, than the one before
+   (a repeated value ends a trend);
+4. it is one of 2 out of 3 consecutive points beyond 2 sigma (two thirds of the way to a limit)
+   on the same side, where sigma = mean moving range / 1.128.
+
+Missing months are dropped before the moving ranges are taken, so a range spans a gap. The
+limits mean little with fewer than about 12 points; ``summarise`` says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from scrutiny.stats import Polarity
+
+LIMIT_FACTOR = 2.66  # 3 / d2, where d2 = 1.128 for moving ranges of two points
+D2 = 1.128
+RUN_LENGTH = 7
+TREND_LENGTH = 6
+MIN_POINTS = 12  # fewer than this and a report should hedge
+
+COLUMNS = [
+    "value",
+    "mean",
+    "ucl",
+    "lcl",
+    "moving_range",
+    "outside_limits",
+    "run",
+    "trend",
+    "two_of_three",
+    "special_cause",
+    "signal",
+]
+_RULES = ["outside_limits", "run", "trend", "two_of_three", "special_cause"]
+
+
+def _segments(labels: NDArray[np.int_]) -> list[tuple[int, int, int]]:
+    """Maximal stretches of equal non-zero labels, as (start, stop, label), stop exclusive."""
+    out = []
+    start = 0
+    for i in range(1, len(labels) + 1):
+        if i == len(labels) or labels[i] != labels[start]:
+            if labels[start] != 0:
+                out.append((start, i, int(labels[start])))
+            start = i
+    return out
+
+
+def _runs(side: NDArray[np.int_]) -> NDArray[np.bool_]:
+    flags = np.zeros(len(side), dtype=bool)
+    for start, stop, _ in _segments(side):
+        if stop - start >= RUN_LENGTH:
+            flags[start:stop] = True
+    return flags
+
+
+def _trends(values: NDArray[np.float64]) -> tuple[NDArray[np.bool_], NDArray[np.int_]]:
+    """Trend flags and each trend point's direction (+1 rising, -1 falling)."""
+    flags = np.zeros(len(values), dtype=bool)
+    direction = np.zeros(len(values), dtype=int)
+    steps = np.sign(np.diff(values)).astype(int)
+    # A stretch of k equal steps covers k + 1 points. Later stretches overwrite earlier ones,
+    # so a turning point takes the direction of the trend that follows it (as plot-the-dots).
+    for start, stop, sign in _segments(steps):
+        if stop - start + 1 >= TREND_LENGTH:
+            flags[start : stop + 1] = True
+            direction[start : stop + 1] = sign
+    return flags, direction
+
+
+def _two_of_three(zone: NDArray[np.int_]) -> NDArray[np.bool_]:
+    """Flag points beyond 2 sigma where 2 of any 3 consecutive points are beyond on one side."""
+    flags = np.zeros(len(zone), dtype=bool)
+    for i in range(max(len(zone) - 2, 0)):
+        window = zone[i : i + 3]
+        for side in (1, -1):
+            if np.sum(window == side) >= 2:
+                flags[i : i + 3] |= window == side
+    return flags
+
+
+def _signal(direction: int, polarity: Polarity) -> str:
+    if direction == 0:
+        return ""
+    if polarity is Polarity.CONTEXT:
+        return "high" if direction > 0 else "low"
+    good = 1 if polarity is Polarity.HIGHER_IS_BETTER else -1
+    return "improvement" if direction == good else "concern"
+
+
+def _directions(frame: pd.DataFrame) -> NDArray[np.int_]:
+    """Direction (+1 high, -1 low, 0 none) of each special-cause point of an xmr frame.
+
+    Rules take precedence as in NHS-R's plot-the-dots: outside the limits, then trend, then
+    2 of 3, then run; all but trend take the point's side of the mean.
+    """
+    values = frame["value"].to_numpy(dtype=float)
+    side = np.sign(values - frame["mean"].to_numpy(dtype=float))
+    side = np.nan_to_num(side).astype(int)
+    _, trend_direction = _trends(values)
+    direction = np.zeros(len(frame), dtype=int)
+    for rule in ("run", "two_of_three", "trend", "outside_limits"):  # lowest precedence first
+        hit = frame[rule].to_numpy(dtype=bool)
+        direction[hit] = (trend_direction if rule == "trend" else side)[hit]
+    return direction
+
+
+def xmr(
+    values: pd.Series, polarity: Polarity | str = Polarity.CONTEXT, baseline: int | None = None
+) -> pd.DataFrame:
+    """XmR chart of ``values`` with Making Data Count special-cause rules.
+
+    The mean and mean moving range come from the first ``baseline`` non-missing points (all
+    of them if None), and the limits are carried across the whole series. ``signal`` is
+    "improvement"/"concern" where a direction is good (by ``polarity``), "high"/"low" for
+    context indicators, and "" for common cause. The frame is indexed like ``values``; with
+    fewer than 2 non-missing values the limits are NaN and nothing is flagged.
+    """
+    polarity = Polarity(polarity)
+    if baseline is not None and baseline < 2:
+        raise ValueError("baseline needs at least 2 points to give a moving range")
+    series = pd.to_numeric(pd.Series(values), errors="coerce").astype(float)
+    frame = pd.DataFrame(index=series.index)
+    frame["value"] = series.to_numpy()
+    for column in ("mean", "ucl", "lcl", "moving_range"):
+        frame[column] = np.nan
+    for column in _RULES:
+        frame[column] = False
+    frame["signal"] = ""
+
+    valid = series.dropna()
+    if len(valid) < 2:
+        return frame[COLUMNS]
+    v = valid.to_numpy()
+    base = v[:baseline] if baseline else v
+    centre = float(base.mean())
+    mr_bar = float(np.abs(np.diff(base)).mean())
+    ucl, lcl = centre + LIMIT_FACTOR * mr_bar, centre - LIMIT_FACTOR * mr_bar
+    sigma = mr_bar / D2
+
+    side = np.sign(v - centre).astype(int)
+    zone = np.where(v > centre + 2 * sigma, 1, np.where(v < centre - 2 * sigma, -1, 0))
+    rules = pd.DataFrame(
+        {
+            "value": v,
+            "mean": centre,
+            "outside_limits": (v > ucl) | (v < lcl),
+            "run": _runs(side),
+            "trend": _trends(v)[0],
+            "two_of_three": _two_of_three(zone),
+        }
+    )
+    rules["special_cause"] = rules[["outside_limits", "run", "trend", "two_of_three"]].any(axis=1)
+    rules["signal"] = [_signal(d, polarity) for d in _directions(rules)]
+
+    frame["mean"], frame["ucl"], frame["lcl"] = centre, ucl, lcl
+    present = series.notna().to_numpy()  # a boolean mask copes with repeated index labels
+    frame.loc[present, "moving_range"] = np.r_[np.nan, np.abs(np.diff(v))]
+    for column in [*_RULES, "signal"]:
+        frame.loc[present, column] = rules[column].to_numpy()
+    return frame[COLUMNS]
+
+
+def _count_back(flags: NDArray[np.bool_], same: NDArray[np.bool_]) -> int:
+    """How many points, ending at the last, are flagged and share the last point's direction."""
+    n = 0
+    for flag, ok in zip(flags[::-1], same[::-1], strict=True):
+        if not (flag and ok):
+            break
+        n += 1
+    return n
+
+
+def summarise(xmr_frame: pd.DataFrame, polarity: Polarity | str = Polarity.CONTEXT) -> str:
+    """One plain-English line on the latest month of an ``xmr`` frame, for a lay reader.
+
+    For example "Special cause of concern: the last 7 months are above the average" or
+    "Common cause variation: no signal in the latest month".
+    """
+    polarity = Polarity(polarity)
+    frame = xmr_frame[xmr_frame["value"].notna()]
+    if len(frame) < 2 or frame["ucl"].isna().all():
+        return "Not enough data: a control chart needs at least two months, ideally twelve or more"
+    caveat = (
+        f" (only {len(frame)} months of data, so treat with caution)"
+        if len(frame) < MIN_POINTS
+        else ""
+    )
+    last = frame.iloc[-1]
+    if not last["special_cause"]:
+        return f"Common cause variation: no signal in the latest month{caveat}"
+
+    direction = int(_directions(frame)[-1])
+    word = {1: "above", -1: "below"}[direction]
+    limit = {1: "upper", -1: "lower"}[direction]
+    values = frame["value"].to_numpy(dtype=float)
+    side = np.sign(values - frame["mean"].to_numpy(dtype=float)) == direction
+    if last["outside_limits"]:
+        reason = f"the latest month is {word} the {limit} process limit"
+    elif last["trend"]:
+        rising = np.r_[False, np.sign(np.diff(values)) == direction]
+        months = _count_back(frame["trend"].to_numpy(dtype=bool), rising) + 1
+        reason = f"the last {months} months have each been {'higher' if direction > 0 else 'lower'}"
+        reason += " than the month before"
+    elif last["two_of_three"]:
+        reason = f"two of the last three months are close to or beyond the {limit} process limit"
+    else:
+        months = _count_back(frame["run"].to_numpy(dtype=bool), side)
+        reason = f"the last {months} months are {word} the average"
+
+    signal = _signal(direction, polarity)
+    if signal in ("improvement", "concern"):
+        label = f"Special cause of {signal}"
+    else:
+        label = f"Special cause variation ({'higher' if direction > 0 else 'lower'} than usual)"
+    return f"{label}: {reason}{caveat}"
