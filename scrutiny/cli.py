@@ -41,10 +41,14 @@ def main() -> None:
               default=DEFAULT_OUT, show_default=True, help="Where reports are written.")
 @click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
               help="The DuckDB store. Default: OUT/scrutiny.duckdb.")
+@click.option("--national-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of DfE/ONS/Ofsted files downloaded from Explore Education "
+                   "Statistics, for benchmarks. Default: DATA/national if it exists.")
 @click.option("--workers", type=click.IntRange(1), help="Reports run at once. Default: CPUs.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_dir: Path,
-        store_path: Path | None, workers: int | None, progress: bool) -> None:
+        store_path: Path | None, national_dir: Path | None, workers: int | None,
+        progress: bool) -> None:
     """Check the returns, store what is valid and write every report for a quarter."""
     if data_dir is None:
         from scrutiny import demo
@@ -54,7 +58,8 @@ def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_
         click.echo(f"Using the synthetic demonstration partnership in {data_dir}")
     try:
         result = run_cycle(data_dir, out_dir, period=period, area_codes=areas,
-                           store_path=store_path, workers=workers, progress=progress)
+                           store_path=store_path, national_dir=national_dir, workers=workers,
+                           progress=progress)
     except (RunError, PartnershipError, PeriodError, ContractError, StoreError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Returns: {result.ingest.summary()}")

@@ -200,14 +200,30 @@ def check(contract: Contract, frames: Mapping[str, pd.DataFrame],
 
 def _run_suite(contract: Contract, frame: pd.DataFrame, parameters: Mapping[str, list[str]],
                skip_columns: Iterable[str]) -> list[tuple[dict, Any]]:
-    gx = _great_expectations()
     skip = set(skip_columns)
     expectations = [
         item for item in contract.suite["expectations"]
         if not (set(_columns_of(item["kwargs"])) & skip | _shadow_bases(item["kwargs"]) & skip)
     ]
+    try:
+        return validate_frame(contract.suite["name"], expectations, frame, parameters)
+    except ContractError as error:
+        raise ContractError(f"{contract.name}: {error}") from error
+
+
+def validate_frame(suite_name: str, expectations: list[dict], frame: pd.DataFrame,
+                   parameters: Mapping[str, Any] | None = None,
+                   index_columns: tuple[str, ...] = (FILE_COLUMN, ROW_COLUMN),
+                   ) -> list[tuple[dict, Any]]:
+    """Run great-expectations ``expectations`` (suite JSON items) over ``frame``.
+
+    Returns each expectation paired with its result; failing rows are identified by
+    ``index_columns`` in each result's ``unexpected_index_list``. Raises ContractError if an
+    expectation cannot run at all (a fault in the contract, not in the data).
+    """
+    gx = _great_expectations()
     # great-expectations reorders results, so each expectation carries its position
-    suite = gx.ExpectationSuite(name=contract.suite["name"], expectations=[
+    suite = gx.ExpectationSuite(name=suite_name, expectations=[
         {"type": item["type"], "kwargs": item["kwargs"], "meta": {**item["meta"], "position": i}}
         for i, item in enumerate(expectations)
     ])
@@ -216,17 +232,17 @@ def _run_suite(contract: Contract, frame: pd.DataFrame, parameters: Mapping[str,
         validation = batch.validate(
             suite,
             result_format={"result_format": "COMPLETE",
-                           "unexpected_index_column_names": [FILE_COLUMN, ROW_COLUMN]},
-            expectation_parameters=dict(parameters),
+                           "unexpected_index_column_names": list(index_columns)},
+            expectation_parameters=dict(parameters or {}),
         )
     except Exception as error:  # great-expectations raises many kinds; all mean the same here
-        raise ContractError(f"{contract.name} could not run: {error}") from error
+        raise ContractError(f"the suite could not run: {error}") from error
     paired = []
     for result in validation.results:
         expectation = expectations[result.expectation_config.meta["position"]]
         if result.exception_info and result.exception_info.get("raised_exception"):
             raise ContractError(
-                f"{contract.name}, rule {expectation['meta']['rule']} on "
+                f"rule {expectation['meta'].get('rule', expectation['type'])} on "
                 f"{_columns_of(expectation['kwargs'])}: "
                 f"{result.exception_info.get('exception_message')}"
             )

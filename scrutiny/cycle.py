@@ -32,6 +32,8 @@ class Cycle:
     submissions: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     received: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # every file
     findings: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # what contracts found
+    # published statistics (store.NATIONAL_TABLES), empty if none were supplied
+    national: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def returned(self, return_type: str, area_code: str, periods: list[Period]) -> bool:
         """Whether the area has an accepted return of this type for every one of ``periods``."""
@@ -105,11 +107,14 @@ def load_cycle(store_path: Path, period: str | Period) -> Cycle:
             "SELECT * EXCLUDE (content) FROM submissions ORDER BY received_at, file_name"
         ).df()
         findings = connection.execute("SELECT * FROM findings").df()
+        tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
+        national = {name: connection.execute(f"SELECT * FROM {name}").df()
+                    for name in store.NATIONAL_TABLES if name in tables}
     for return_type, frame in returns.items():
         returns[return_type] = _up_to(frame, period, annual=return_type == "section11")
     cycle = Cycle(partnership_from_text(text), load_framework(), period, returns, Path(store_path))
     cycle.submissions = submissions
-    cycle.received, cycle.findings = received, findings
+    cycle.received, cycle.findings, cycle.national = received, findings, national
     return cycle
 
 

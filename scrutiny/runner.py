@@ -26,11 +26,13 @@ from scrutiny import __version__, store
 from scrutiny.cycle import save_partnership_text
 from scrutiny.framework import load_framework
 from scrutiny.ingest import IngestResult, ingest
+from scrutiny.national_ingest import ingest_national
 from scrutiny.partnership import CONFIG_FILE, Partnership, load_partnership
 from scrutiny.periods import Period
 from scrutiny.render import index_html, notebook_to_html, write_atomically
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NATIONAL_SUBDIR = "national"  # a data folder's own national statistics, used by default
 KERNEL = "python3"
 PACKAGES = ("scrutiny", "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib",
             "duckdb", "great-expectations", "papermill", "nbconvert", "nbformat", "ipykernel")
@@ -167,7 +169,8 @@ class RunResult:
 
 def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
               area_codes: list[str] | None = None, store_path: Path | None = None,
-              workers: int | None = None, progress: bool = True) -> RunResult:
+              national_dir: Path | None = None, workers: int | None = None,
+              progress: bool = True) -> RunResult:
     started_at, started = datetime.now(UTC), time.perf_counter()
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     partnership = load_partnership(data_dir)
@@ -180,8 +183,19 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
     if chosen_period and not chosen_period.is_quarter:
         raise RunError(f"--period must be a quarter such as 2025-26-Q4, not {period}")
     store_path = Path(store_path or out_dir / "scrutiny.duckdb")
+    own_national = national_dir is None and (data_dir / NATIONAL_SUBDIR).is_dir()
+    if own_national:
+        national_dir = data_dir / NATIONAL_SUBDIR  # e.g. the demo's synthetic statistics
+    if national_dir is not None and not Path(national_dir).is_dir():
+        raise RunError(f"--national-dir {national_dir} is not a folder")
 
     received = ingest(data_dir, store_path, partnership, framework, progress=progress)
+    national_files = []
+    if national_dir is not None:
+        if progress:
+            tqdm.write(f"Reading national statistics from {national_dir}")
+        national_files = ingest_national(Path(national_dir), store_path,
+                                         synthetic=own_national and partnership.synthetic)
     with store.open_store(store_path, read_only=False) as connection:
         save_partnership_text(connection, (data_dir / CONFIG_FILE).read_text(encoding="utf-8"))
     chosen_period = chosen_period or latest_complete_quarter(store_path, partnership)
@@ -204,6 +218,7 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         "data_dir": str(data_dir.resolve()),
         "store": str(store_path.resolve()),
         "inputs": received.files,
+        "national_inputs": national_files,
         "packages": package_versions(),
         "reports": [asdict(outcome) for outcome in outcomes],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +20,7 @@ from scrutiny.report.common import (
     returns_status,
     spc_figure,
 )
+from scrutiny.report.national import NationalBenchmarks, add_area_benchmarks
 
 RATINGS = ["fully_met", "partially_met", "not_met"]
 RATING_LABELS = {"fully_met": "Fully met", "partially_met": "Partially met",
@@ -49,6 +51,10 @@ class AreaReport:
         self.cycle = figures.cycle
         self.area_code = area_code
         self.area = self.cycle.partnership.area(area_code)
+
+    @cached_property
+    def benchmarks(self) -> NationalBenchmarks:
+        return NationalBenchmarks(self.cycle)
 
     @classmethod
     def open(cls, store_path: str | Path, area_code: str, period: str) -> AreaReport:
@@ -112,6 +118,7 @@ class AreaReport:
         builder = getattr(self, f"_{step_id}", None)
         if builder:
             builder(section)
+        add_area_benchmarks(section, self.cycle, self.area_code, step_id, self.benchmarks)
         return section
 
     def _leadership(self, section: Section) -> None:

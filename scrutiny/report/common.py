@@ -12,7 +12,7 @@ from scrutiny import charts
 from scrutiny.cycle import PARTNERSHIP_CODE, Cycle, load_cycle
 from scrutiny.framework import Indicator
 from scrutiny.indicators import indicator_values, monthly
-from scrutiny.periods import month_label
+from scrutiny.periods import Period, month_label
 from scrutiny.present import (
     NOT_AVAILABLE,
     STYLE,
@@ -196,6 +196,11 @@ def returns_status(figures: CycleFigures, area_code: str, sources: list[str]) ->
 def about(figures: CycleFigures) -> Section:
     cycle = figures.cycle
     submissions = cycle.submissions
+    if not submissions.empty:
+        in_scope = submissions["period"].map(
+            lambda label: Period.parse(label) <= (cycle.period if Period.parse(label).is_quarter
+                                                  else cycle.period.year))
+        submissions = submissions[in_scope]
     section = Section("About this report")
     section.paragraph(
         "Every figure is computed by the scrutiny package from returns that passed their data "

@@ -98,9 +98,8 @@ class QualityReport:
         if table.empty:
             section.paragraph("No accepted return raised a warning.")
             return section
-        section.paragraph("These returns were accepted, but something in them needs a person "
-                          "to look. Text flagged as possible personal data is withheld from "
-                          "every report.")
+        section.paragraph("Text flagged as possible personal data is withheld from every "
+                          "report until a corrected return replaces it.")
         section.table(table, "Warnings on accepted returns")
         return section
 

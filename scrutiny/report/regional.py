@@ -12,6 +12,7 @@ from scrutiny.cycle import PARTNERSHIP_CODE
 from scrutiny.framework import Indicator
 from scrutiny.present import Section, shown_value
 from scrutiny.report.common import TABLE_NOTE, CycleFigures, about, header, unit_label
+from scrutiny.report.national import NATIONAL_STEPS, NationalBenchmarks
 from scrutiny.stats import funnel_limits_proportion
 
 
@@ -116,6 +117,24 @@ class RegionalReport:
             lower, upper = funnel_limits_proportion(whole["value"] / 100, sizes, confidence)
             limits[label] = (sizes, 100 * np.asarray(lower), 100 * np.asarray(upper))
         return charts.funnel(frame, whole["value"], limits, indicator.title)
+
+    def national(self) -> Section:
+        """The areas side by side in the published statistics, with region and England."""
+        benchmarks = NationalBenchmarks(self.cycle)
+        section = Section()
+        if not benchmarks.available:
+            section.note("No national statistics were supplied for this run (scrutiny run "
+                         "--national-dir).")
+            return section
+        for step_id, indicator_ids in NATIONAL_STEPS.items():
+            step = self.cycle.framework.step(step_id)
+            section.table(benchmarks.regional_table(indicator_ids),
+                          f"Step {step.number}, {step.title.lower()}: published statistics, "
+                          "latest year")
+        section.note("Symbols are DfE's: c suppressed, low / k / u low reliability, x not "
+                     "available, z not applicable.")
+        benchmarks.attribution(section)
+        return section
 
     def about(self) -> Section:
         return about(self.figures)

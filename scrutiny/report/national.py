@@ -1,0 +1,271 @@
+"""Benchmarks from the published statistics: each area beside England, its region, its
+statistical neighbours and the partnership, with its rank among all English authorities."""
+
+from __future__ import annotations
+
+import textwrap
+from functools import cached_property
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from scrutiny.charts import HIGHLIGHT, PARTNERSHIP, _grid
+from scrutiny.cycle import PARTNERSHIP_CODE, Cycle
+from scrutiny.present import NOT_AVAILABLE, Section
+
+NATIONAL_STEPS = {
+    "help_and_protection": [
+        "referrals_rate_per_10k", "rereferral_percent", "cin_rate_per_10k", "s47_rate_per_10k",
+        "icpc_rate_per_10k", "cpp_rate_per_10k", "cpp_subsequent_percent", "cla_rate_per_10k",
+        "placements_distant_percent", "care_leavers_neet_19_21_percent",
+    ],
+    "workforce": ["sw_turnover_percent", "sw_agency_percent", "sw_vacancy_percent",
+                  "sw_caseload"],
+}
+TREND_YEARS = 5
+OGL_ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0. "
+    "Source: Department for Education, Characteristics of children in need; Children looked "
+    "after in England; Children's social work workforce; DfE statistical neighbours; ONS "
+    "mid-year population estimates; Ofsted, children's services inspection outcomes."
+)
+SYNTHETIC_NATIONAL = (
+    "In this demonstration the published statistics are synthetic files in the Explore "
+    "Education Statistics layout, not official statistics."
+)
+COMPARATOR_LABELS = {"local_authority": None, "partnership": "Partnership",
+                     "region": None, "neighbour_median": "Statistical neighbours (median)",
+                     "england": "England"}
+LINE_STYLES = {"local_authority": (HIGHLIGHT, "-"), "partnership": (PARTNERSHIP, "-"),
+               "region": ("#505a5f", "--"), "neighbour_median": ("#6f42c1", ":"),
+               "england": ("#0b0c0c", "-.")}
+
+
+def _format(value: float, unit: str, suppression: str = "") -> str:
+    if suppression:
+        return suppression  # the published symbol, as published
+    if value is None or pd.isna(value):
+        return NOT_AVAILABLE
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+class NationalBenchmarks:
+    """The national long table of a cycle, with its comparators computed once."""
+
+    def __init__(self, cycle: Cycle):
+        self.cycle = cycle
+        self.long = cycle.national.get("national", pd.DataFrame())
+        self.neighbours = cycle.national.get("national_neighbours")
+        self.ofsted = cycle.national.get("national_ofsted")
+
+    @property
+    def available(self) -> bool:
+        return not self.long.empty
+
+    @cached_property
+    def definitions(self) -> dict:
+        from scrutiny.national import BY_ID
+
+        return BY_ID
+
+    def unit(self, indicator_id: str) -> str:
+        unit = self.definitions[indicator_id].unit
+        return "percent" if unit == "percent" else "count" if unit == "count" else "rate"
+
+    def old_code(self, area_code: str) -> str:
+        return str(self.cycle.partnership.area(area_code).old_la_code)
+
+    @cached_property
+    def partnership(self) -> pd.DataFrame:
+        from scrutiny.national import partnership_aggregate
+
+        codes = [str(area.old_la_code) for area in self.cycle.partnership.areas
+                 if area.old_la_code is not None]
+        return partnership_aggregate(self.long, codes, area_code=PARTNERSHIP_CODE,
+                                     area_name=self.cycle.partnership.name)
+
+    @cached_property
+    def ranks(self) -> pd.DataFrame:
+        from scrutiny.national import la_ranks
+
+        return la_ranks(self.long)
+
+    def comparators(self, area_code: str) -> pd.DataFrame:
+        """indicator_id, time_period, comparator, value, suppression for one area."""
+        from scrutiny.national import benchmark
+
+        rows = benchmark(self.long, self.old_code(area_code),
+                         region_code=self.cycle.partnership.region_code,
+                         neighbours=self.neighbours)
+        whole = self.partnership.assign(comparator="partnership")
+        columns = ["indicator_id", "time_period", "comparator", "value", "suppression"]
+        return pd.concat([rows[columns], whole[columns]], ignore_index=True)
+
+    def latest_year(self, indicator_id: str) -> int | None:
+        years = self.long.loc[self.long["indicator_id"] == indicator_id, "time_period"]
+        return int(years.max()) if len(years) else None
+
+    def latest_table(self, area_code: str, indicator_ids: list[str]) -> pd.DataFrame:
+        area_name = self.cycle.area_name(area_code)
+        comparators = self.comparators(area_code)
+        old_code = self.old_code(area_code)
+        region = self.cycle.partnership.region_name or "Region"
+        rows = []
+        for indicator_id in indicator_ids:
+            year = self.latest_year(indicator_id)
+            if year is None:
+                continue
+            unit = self.unit(indicator_id)
+            mine = comparators[(comparators["indicator_id"] == indicator_id)
+                               & (comparators["time_period"] == year)].set_index("comparator")
+
+            def cell(comparator: str, mine=mine, unit=unit) -> str:
+                if comparator not in mine.index:
+                    return NOT_AVAILABLE
+                row = mine.loc[comparator]
+                return _format(row["value"], unit, row["suppression"] or "")
+
+            rank = self.ranks[(self.ranks["indicator_id"] == indicator_id)
+                              & (self.ranks["time_period"] == year)
+                              & (self.ranks["area_code"] == old_code)]
+            rank_text = NOT_AVAILABLE
+            if len(rank) and not pd.isna(rank["rank"].iloc[0]):
+                first = rank.iloc[0]
+                rank_text = (f"{int(first['rank'])} of {int(first['n_ranked'])} "
+                             f"(quartile {int(first['quartile'])})")
+            rows.append({
+                "Indicator": self.definitions[indicator_id].title,
+                "Year to 31 March": year,
+                area_name: cell("local_authority"),
+                "Partnership": cell("partnership"),
+                region: cell("region"),
+                "Statistical neighbours (median)": cell("neighbour_median"),
+                "England": cell("england"),
+                "Rank in England": rank_text,
+            })
+        return pd.DataFrame(rows)
+
+    def trend_figure(self, area_code: str, indicator_ids: list[str]) -> plt.Figure | None:
+        comparators = self.comparators(area_code)
+        present = [i for i in indicator_ids if self.latest_year(i) is not None]
+        if not present:
+            return None
+        figure, axes = _grid(len(present), columns=3, height=2.3)
+        labels = {**COMPARATOR_LABELS, "local_authority": self.cycle.area_name(area_code),
+                  "region": self.cycle.partnership.region_name or "Region"}
+        for axis, indicator_id in zip(axes, present, strict=False):
+            last = self.latest_year(indicator_id)
+            rows = comparators[(comparators["indicator_id"] == indicator_id)
+                               & (comparators["time_period"] > last - TREND_YEARS)]
+            for comparator, (colour, style) in LINE_STYLES.items():
+                line = rows[rows["comparator"] == comparator].sort_values("time_period")
+                values = line["value"].where(line["suppression"].fillna("") == "")
+                axis.plot(line["time_period"], values, color=colour, linestyle=style,
+                          marker="o", markersize=2.5, linewidth=1.2, label=labels[comparator])
+            axis.set_title(textwrap.fill(self.definitions[indicator_id].title, 48), fontsize=8)
+            axis.tick_params(labelsize=7)
+            axis.set_xticks(range(last - TREND_YEARS + 1, last + 1))
+        handles, names = axes[0].get_legend_handles_labels()
+        figure.legend(handles, names, loc="lower center", ncol=5, fontsize=7,
+                      bbox_to_anchor=(0.5, -0.02))
+        figure.tight_layout(rect=(0, 0.04, 1, 1))
+        return figure
+
+    def ofsted_table(self, area_code: str) -> pd.DataFrame:
+        if self.ofsted is None or self.ofsted.empty:
+            return pd.DataFrame()
+        mine = self.ofsted[self.ofsted["old_la_code"].astype(str) == self.old_code(area_code)]
+        if mine.empty:
+            return pd.DataFrame()
+        row = mine.iloc[0]
+        judgements = {
+            "Overall effectiveness": "overall_effectiveness",
+            "Impact of leaders on social work practice": "leadership",
+            "Experiences and progress of children who need help and protection":
+                "help_and_protection",
+            "Experiences and progress of children in care": "children_in_care",
+            "Experiences and progress of care leavers": "care_leavers",
+        }
+        date = pd.to_datetime(row.get("inspection_date"))
+        return pd.DataFrame([
+            {"Judgement": label, "Grade": row.get(column, NOT_AVAILABLE) or NOT_AVAILABLE,
+             "Inspection": f"{date:%B %Y}" if not pd.isna(date) else NOT_AVAILABLE}
+            for label, column in judgements.items() if column in row.index
+        ])
+
+    def regional_table(self, indicator_ids: list[str]) -> pd.DataFrame:
+        rows = []
+        long = self.long
+        region_code = self.cycle.partnership.region_code
+        for indicator_id in indicator_ids:
+            year = self.latest_year(indicator_id)
+            if year is None:
+                continue
+            unit = self.unit(indicator_id)
+            latest = long[(long["indicator_id"] == indicator_id) & (long["time_period"] == year)]
+            row = {"Indicator": self.definitions[indicator_id].title, "Year": year}
+            for area in self.cycle.partnership.areas:
+                mine = latest[(latest["geographic_level"] == "local_authority")
+                              & (latest["area_code"] == str(area.old_la_code))]
+                row[area.name] = (_format(mine["value"].iloc[0], unit, mine["suppression"].iloc[0])
+                                  if len(mine) else NOT_AVAILABLE)
+            whole = self.partnership[(self.partnership["indicator_id"] == indicator_id)
+                                     & (self.partnership["time_period"] == year)]
+            row["Partnership"] = (_format(whole["value"].iloc[0], unit,
+                                          whole["suppression"].iloc[0]) if len(whole)
+                                  else NOT_AVAILABLE)
+            for label, level, code in (
+                    (self.cycle.partnership.region_name or "Region", "region", region_code),
+                    ("England", "england", None)):
+                match = latest[latest["geographic_level"] == level]
+                if code:
+                    match = match[match["area_code"] == code]
+                row[label] = (_format(match["value"].iloc[0], unit, match["suppression"].iloc[0])
+                              if len(match) else NOT_AVAILABLE)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    @property
+    def synthetic(self) -> bool:
+        files = self.cycle.national.get("national_files")
+        return files is not None and bool(files["synthetic"].fillna(False).any())
+
+    def attribution(self, section: Section) -> None:
+        if self.synthetic:
+            section.notice(SYNTHETIC_NATIONAL)
+        section.note(OGL_ATTRIBUTION)
+
+
+def add_area_benchmarks(section: Section, cycle: Cycle, area_code: str, step_id: str,
+                        benchmarks: NationalBenchmarks) -> None:
+    """The published-statistics part of a step in an area report."""
+    indicator_ids = NATIONAL_STEPS.get(step_id, [])
+    if not indicator_ids:
+        return
+    section.heading("Benchmarks from published statistics")
+    if not benchmarks.available:
+        section.note("No national statistics were supplied for this run (scrutiny run "
+                     "--national-dir), so this area is compared only with the partnership.")
+        return
+    name = cycle.area_name(area_code)
+    section.table(benchmarks.latest_table(area_code, indicator_ids),
+                  f"{name} beside the partnership, region, statistical neighbours and England "
+                  "(latest published year)")
+    section.note("Symbols are DfE's: c suppressed, low / k / u low reliability, x not "
+                 "available, z not applicable. Rank 1 is the best where a lower or higher "
+                 "figure is better; where neither is, rank 1 is the highest.")
+    section.figure(benchmarks.trend_figure(area_code, indicator_ids),
+                   f"Line charts: the last {TREND_YEARS} published years for {name}, the "
+                   "partnership, the region, the statistical neighbours' median and England.")
+    if step_id == "help_and_protection":
+        ofsted = benchmarks.ofsted_table(area_code)
+        if ofsted.empty:
+            section.note("No Ofsted inspection outcomes were supplied for this area.")
+        else:
+            section.table(ofsted, "Ofsted judgements at the latest inspection of children's "
+                                  "services (ILACS)")
+    benchmarks.attribution(section)
