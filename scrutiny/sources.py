@@ -6,9 +6,11 @@ has judged it: "007" stays "007", "-3" stays "-3", and a blank stays blank.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,26 +63,51 @@ def receive(path: Path) -> Submission:
 
 
 def read_table(submission: Submission) -> pd.DataFrame:
-    """The file as a frame of text cells (None for blank), headers trimmed and lower-cased."""
+    """The file as a frame of text cells (None for blank), headers trimmed and lower-cased.
+
+    Wholly blank lines are dropped, but the index keeps each row's position in the file, so
+    that findings name the row a data officer sees in their spreadsheet.
+    """
     suffix = submission.path.suffix.lower()
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(
-                io.BytesIO(submission.content), dtype=str, keep_default_na=False,
-                encoding="utf-8-sig", skip_blank_lines=True,
-            )
+            _check_row_lengths(submission.content)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)  # checked above
+                frame = pd.read_csv(
+                    io.BytesIO(submission.content), dtype=str, keep_default_na=False,
+                    encoding="utf-8-sig", skip_blank_lines=False,
+                    index_col=False,  # a stray trailing comma must not shift a row's values
+                )
         else:
             frame = pd.read_excel(io.BytesIO(submission.content), dtype=str, sheet_name=0)
+    except UnreadableFile:
+        raise
     except UnicodeDecodeError as error:
         raise UnreadableFile(
             "the file is not UTF-8 text: save it from Excel as 'CSV UTF-8' and resend"
         ) from error
     except pd.errors.EmptyDataError as error:
         raise UnreadableFile("the file is empty: it needs at least the header row") from error
-    except (pd.errors.ParserError, ValueError, OSError, KeyError) as error:
+    except Exception as error:  # parsers raise many kinds (zip, XML, CSV); all mean unreadable
         raise UnreadableFile(f"the file cannot be read as a table ({error})") from error
     frame.columns = [str(column).strip().lower() for column in frame.columns]
-    return frame.apply(_clean_text).astype(object)
+    frame = frame.apply(_clean_text).astype(object)
+    return frame[frame.notna().any(axis=1)]
+
+
+def _check_row_lengths(content: bytes) -> None:
+    """Refuse a row with more values than the header has columns (empty extras are the
+    harmless trailing commas Excel leaves; a real extra value would otherwise be lost)."""
+    rows = csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    header = next(rows, [])
+    for number, row in enumerate(rows, start=2):
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+            raise UnreadableFile(
+                f"row {number} has {len(row)} values but the header has {len(header)} "
+                "columns: a value is in an extra column, or text containing a comma needs "
+                "quotes"
+            )
 
 
 def _clean_text(column: pd.Series) -> pd.Series:

@@ -10,7 +10,7 @@ import pandas as pd
 from scrutiny import charts
 from scrutiny.cycle import PARTNERSHIP_CODE
 from scrutiny.indicators import window_bounds, window_months
-from scrutiny.present import Section, shown_count, shown_value
+from scrutiny.present import Section, is_small, shown_count, shown_value
 from scrutiny.report.common import (
     TABLE_NOTE,
     CycleFigures,
@@ -176,13 +176,12 @@ class AreaReport:
         by_method["activities"] = by_method["activities"].map(shown_count)
         section.heading("How children and families were heard (12 months)")
         section.table(by_method.rename(columns=str.capitalize), "Activities by method")
-        quarterly = year.assign(quarter=year["month"].map(self._quarter_of))
-        per_quarter = quarterly.groupby(["quarter", "method"], as_index=False)["participants"].sum()
-        per_quarter["method"] = per_quarter["method"].map(_label)
-        section.figure(
-            charts.quarterly_bars(per_quarter, "quarter", "participants", "method",
-                                  "Participants by quarter and method", "participants"),
-            "Bar chart: children and family members taking part, by quarter and method.")
+        per_quarter = (year.assign(quarter=year["month"].map(self._quarter_of))
+                       .groupby("quarter", as_index=False)["participants"].sum())
+        self._count_chart(
+            section, per_quarter, "participants",
+            charts.quarterly_bars, "Participants by quarter", "participants",
+            "Bar chart: children and family members taking part in each quarter.")
         section.heading("What we heard and what changed (this quarter)")
         this_quarter = year[year["month"].isin(self.cycle.period.months)]
         withheld = self._withheld_rows("voice")
@@ -253,9 +252,9 @@ class AreaReport:
                           & training["month"].isin(last_two_years)]
         per_quarter = (recent.assign(quarter=recent["month"].map(self._quarter_of))
                        .groupby("quarter", as_index=False)["attended"].sum())
-        section.figure(
-            charts.quarterly_bars(per_quarter, "quarter", "attended", None,
-                                  "Practitioners trained by quarter (two years)", "attendances"),
+        self._count_chart(
+            section, per_quarter, "attended", charts.quarterly_bars,
+            "Practitioners trained by quarter (two years)", "attendances",
             "Bar chart: attendances at multi-agency training in each of the last eight quarters.")
 
     def _assurance(self, section: Section) -> None:
@@ -277,12 +276,17 @@ class AreaReport:
         for column in GRADE_LABELS.values():
             display[column] = display[column].map(shown_count)
         section.table(display, "Cases audited, by grade and theme")
-        if not shown.empty and (shown[list(GRADE_LABELS.values())].sum().sum() >= 5):
-            section.figure(
-                charts.stacked_bars(shown, "Theme", list(GRADE_LABELS.values()),
-                                    "Audit grades by theme (12 months)", "cases",
-                                    ["#1d70b8", "#00703c", "#ffdd00", "#d4351c"]),
-                "Stacked bars: cases audited by grade for each priority theme.")
+        totals = shown[list(GRADE_LABELS.values())].sum()
+        if not shown.empty:
+            if any(is_small(count) for count in totals):
+                section.note("Grades are not charted: some totals are small (fewer than 5).")
+            else:
+                section.figure(
+                    charts.stacked_bars(pd.DataFrame([{"what": "All audits", **totals}]),
+                                        "what", list(GRADE_LABELS.values()),
+                                        "Audit grades (12 months)", "cases",
+                                        ["#1d70b8", "#00703c", "#ffdd00", "#d4351c"]),
+                    "Stacked bar: all cases audited in the last 12 months by grade.")
         section.heading("Where is there little or no progress?")
         section.bullets(self._little_progress())
 
@@ -320,6 +324,17 @@ class AreaReport:
         return section
 
     # --- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _count_chart(section: Section, frame: pd.DataFrame, column: str, draw, title: str,
+                     ylabel: str, alt: str) -> None:
+        """Chart counts of people only where none is small: a bar of 3 would disclose."""
+        if frame.empty:
+            return
+        if any(is_small(count) for count in frame[column]):
+            section.note(f"{title}: not charted, some figures are small (fewer than 5).")
+            return
+        section.figure(draw(frame, "quarter", column, None, title, ylabel), alt)
 
     def _quarter_of(self, month: str) -> str:
         from scrutiny.periods import Period

@@ -232,7 +232,9 @@ class NationalBenchmarks:
     @property
     def synthetic(self) -> bool:
         files = self.cycle.national.get("national_files")
-        return files is not None and bool(files["synthetic"].fillna(False).any())
+        if files is None or "synthetic" not in files.columns:  # stores from before 0.1.0
+            return False
+        return bool(files["synthetic"].fillna(False).any())
 
     def attribution(self, section: Section) -> None:
         if self.synthetic:

@@ -1,0 +1,261 @@
+"""The store and ingest over the synthetic demonstration returns: nothing lost, nothing twice.
+
+The demo (495 returns) is ingested once per test session (about 30 s); this module works on
+its own copy of that store, so what it adds here never reaches other modules.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scrutiny import demo, store
+from scrutiny.framework import load_framework
+from scrutiny.ingest import ingest
+from scrutiny.partnership import load_partnership
+
+NORTH_SOMERSET, BRISTOL = "E06000024", "E06000023"
+CORRECTED = "training_E06000024_2025-26-Q4_v2.csv"
+RETURN_TABLES = ("indicators", "reviews", "actions", "training", "audits", "voice", "section11")
+
+
+def pristine_demo(tmp_path_factory) -> tuple[Path, Path, list[dict]]:
+    """The demo returns, a store they were ingested into and that ingest's file list.
+
+    Made once per session and shared by path with test_indicator_values.py (which has the
+    same helper); callers copy the store before changing it.
+    """
+    root = tmp_path_factory.getbasetemp() / "demo-ingested"
+    data, store_path, log = root / "data", root / "store.duckdb", root / "ingest.json"
+    if not log.is_file():
+        shutil.rmtree(root, ignore_errors=True)
+        demo.generate(data)
+        result = ingest(data, store_path, load_partnership(data), load_framework(),
+                        progress=False)
+        log.write_text(json.dumps(result.files), encoding="utf-8")
+    return data, store_path, json.loads(log.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    data, pristine, files = pristine_demo(tmp_path_factory)
+    store_path = tmp_path_factory.mktemp("ingest") / "store.duckdb"
+    shutil.copyfile(pristine, store_path)
+    return data, store_path, files
+
+
+def query(store_path: Path, sql: str, parameters=()) -> list[tuple]:
+    with store.open_store(store_path) as connection:
+        return connection.execute(sql, list(parameters)).fetchall()
+
+
+def counts(store_path: Path) -> dict[str, int]:
+    tables = ("submissions", "findings", *(f"rows_{name}" for name in RETURN_TABLES))
+    return {table: query(store_path, f"SELECT count(*) FROM {table}")[0][0] for table in tables}
+
+
+def data_rows(path: Path) -> int:
+    return sum(1 for _ in csv.reader(io.StringIO(path.read_text(encoding="utf-8")))) - 1
+
+
+# --- the first ingest --------------------------------------------------------------------------
+
+
+def test_every_demo_return_was_received_once(demo_store):
+    data, store_path, files = demo_store
+    on_disk = sorted(p.name for p in (data / "returns").rglob("*") if p.is_file())
+    assert len(on_disk) == 495
+    assert sorted(Path(item["file"]).name for item in files) == on_disk
+    statuses = [item["status"] for item in files]
+    assert (statuses.count("accepted"), statuses.count("rejected")) == (494, 1)
+    assert query(store_path, "SELECT count(*), count(DISTINCT file_name) FROM submissions") == [
+        (495, 495)]
+
+
+def test_accepted_rows_trace_back_to_the_exact_bytes_received(demo_store):
+    _, store_path, _ = demo_store
+    submissions = {
+        (sha, name): (path, status, rows, bytes(content))
+        for sha, name, path, status, rows, content in query(
+            store_path,
+            "SELECT sha256, file_name, source_path, status, data_rows, content FROM submissions")
+    }
+    traced = 0
+    for table in RETURN_TABLES:
+        sources = query(store_path, f"SELECT source_sha256, source_file, count(*), "
+                                    f"min(source_row), max(source_row) FROM rows_{table} "
+                                    "GROUP BY ALL")
+        for sha, name, count, first_row, last_row in sources:
+            path, status, rows, content = submissions[(sha, name)]
+            on_disk = Path(path).read_bytes()
+            assert Path(path).name == name and name.startswith(f"{table}_")
+            assert hashlib.sha256(on_disk).hexdigest() == sha
+            assert content == on_disk
+            assert status == "accepted"
+            assert count == rows and (first_row, last_row) == (2, rows + 1)
+            traced += 1
+    # every accepted file with rows has them stored
+    assert traced == sum(1 for _, status, rows, _ in submissions.values()
+                         if status == "accepted" and rows)
+    assert traced > 450
+
+
+def test_every_received_file_is_kept_byte_for_byte(demo_store):
+    _, store_path, _ = demo_store
+    for sha, path, size, content in query(
+            store_path, "SELECT sha256, source_path, size_bytes, content FROM submissions"):
+        on_disk = Path(path).read_bytes()
+        assert bytes(content) == on_disk and size == len(on_disk)
+        assert hashlib.sha256(bytes(content)).hexdigest() == sha
+
+
+def test_row_counts_match_the_files(demo_store):
+    data, store_path, _ = demo_store
+    for name in ("indicators_E06000023_2025-26-Q4.csv", "training_E06000022_2024-25-Q2.csv",
+                 "actions_E06000066_2025-26-Q4.csv", "voice_E06000025_2023-24-Q1.csv"):
+        path = next((data / "returns").rglob(name))
+        table = "rows_" + name.split("_")[0]
+        stored = query(store_path, f"SELECT count(*) FROM {table} WHERE source_file = ?", [name])
+        assert stored == [(data_rows(path),)]
+
+
+def test_the_faulty_return_is_rejected_and_none_of_its_rows_stored(demo_store):
+    data, store_path, files = demo_store
+    (entry,) = [item for item in files if Path(item["file"]).name == demo.FAULTY_RETURN]
+    assert entry["status"] == "rejected"
+    assert query(store_path, "SELECT status, data_rows FROM submissions WHERE file_name = ?",
+                 [demo.FAULTY_RETURN])[0][0] == "rejected"
+    stored = query(store_path, "SELECT count(*) FROM rows_training WHERE source_file = ? "
+                               "OR source_sha256 = ?", [demo.FAULTY_RETURN, entry["sha256"]])
+    assert stored == [(0,)]
+    assert query(store_path, "SELECT count(*) FROM training WHERE area_code = ? AND period = ?",
+                 [NORTH_SOMERSET, "2025-26-Q4"]) == [(0,)]
+    findings = query(store_path, "SELECT rule, columns, row_numbers FROM findings "
+                                 "WHERE file_name = ? AND severity = 'error'",
+                     [demo.FAULTY_RETURN])
+    # the five planted faults, in the rows the demo put them (header is row 1)
+    assert sorted((rule, tuple(columns), tuple(rows)) for rule, columns, rows in findings) == [
+        ("code_list", ("theme",), (5,)),
+        ("consistency", ("places", "attended"), (3,)),
+        ("duplicate", ("area_code", "month", "course", "delivery"), (6, 7)),
+        ("period", ("month",), (2,)),
+        ("whole_number", ("evaluations",), (4,)),
+    ]
+
+
+def test_the_suspect_return_is_accepted_with_a_personal_data_warning(demo_store):
+    _, store_path, _ = demo_store
+    assert query(store_path, "SELECT status FROM submissions WHERE file_name = ?",
+                 [demo.SUSPECT_RETURN]) == [("accepted",)]
+    findings = query(store_path, "SELECT severity, rule, columns, row_numbers FROM findings "
+                                 "WHERE file_name = ?", [demo.SUSPECT_RETURN])
+    assert findings == [("warning", "personal_data", ["what_we_heard"], [2])]
+    stored = query(store_path, "SELECT what_we_heard FROM voice WHERE source_file = ? "
+                               "AND source_row = 2", [demo.SUSPECT_RETURN])
+    assert stored == [(demo.SUSPECT_TEXT,)]
+    # no other file has any finding
+    assert query(store_path, "SELECT DISTINCT file_name FROM findings ORDER BY 1") == [
+        (demo.FAULTY_RETURN,), (demo.SUSPECT_RETURN,)]
+
+
+# --- ingesting again ---------------------------------------------------------------------------
+
+
+def test_reingesting_the_same_folder_adds_nothing(demo_store):
+    data, store_path, _ = demo_store
+    before = counts(store_path)
+    again = ingest(data, store_path, load_partnership(data), load_framework(), progress=False)
+    assert len(again.files) == 495
+    assert {item["status"] for item in again.files} == {"already stored"}
+    assert again.summary() == "495 files: 0 accepted, 0 quarantined, 495 already stored"
+    assert counts(store_path) == before
+
+
+def test_corrected_resubmission_supersedes_and_the_original_is_kept(demo_store, tmp_path):
+    data, store_path, _ = demo_store
+    header = ",".join(demo.COLUMNS["training"])
+    corrected = tmp_path / "returns" / "2025-26-Q4" / CORRECTED
+    corrected.parent.mkdir(parents=True)
+    corrected.write_text(
+        f"{header}\n"
+        "E06000024,2026-01,Working with neglect,early_help,face_to_face,24,21,18,16\n"
+        "E06000024,2026-02,Missing children and return home interviews,missing,virtual,"
+        "40,35,25,23\n"
+        "E06000024,2026-03,Professional curiosity and escalation,partnership,e_learning,"
+        "90,64,40,37\n", encoding="utf-8")
+    before = counts(store_path)
+    result = ingest(tmp_path, store_path, load_partnership(data), load_framework(),
+                    progress=False)
+    assert [item["status"] for item in result.files] == ["accepted"]
+    after = counts(store_path)
+    assert after["submissions"] == before["submissions"] + 1
+    assert after["rows_training"] == before["rows_training"] + 3
+    assert after["findings"] == before["findings"]
+    # the view of current data now shows the corrected return for that slot
+    current = query(store_path, "SELECT source_file, count(*), sum(attended), sum(places) "
+                                "FROM training WHERE area_code = ? AND period = ? GROUP BY 1",
+                    [NORTH_SOMERSET, "2025-26-Q4"])
+    assert current == [(CORRECTED, 3, 120, 154)]
+    assert query(store_path, "SELECT file_name, version FROM current_submissions "
+                             "WHERE slot = 'training_E06000024_2025-26-Q4'") == [(CORRECTED, 2)]
+    # and the rejected original is still kept, with its findings
+    original = query(store_path, "SELECT status, content FROM submissions WHERE file_name = ?",
+                     [demo.FAULTY_RETURN])
+    faulty_path = next((data / "returns").rglob(demo.FAULTY_RETURN))
+    assert [(status, bytes(content)) for status, content in original] == [
+        ("rejected", faulty_path.read_bytes())]
+    assert query(store_path, "SELECT count(*) FROM findings WHERE file_name = ?",
+                 [demo.FAULTY_RETURN]) == [(5,)]
+
+
+def test_resubmitting_an_accepted_return_keeps_its_rows(demo_store, tmp_path):
+    """A v2 of an accepted return replaces it in the views; the v1 rows stay in the store."""
+    data, store_path, _ = demo_store
+    original = next((data / "returns").rglob(demo.SUSPECT_RETURN))
+    lines = original.read_text(encoding="utf-8").splitlines()
+    kept = [lines[0], *lines[2:]]  # the row with personal data removed
+    name = demo.SUSPECT_RETURN.replace(".csv", "_v2.csv")
+    (tmp_path / name).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    result = ingest(tmp_path, store_path, load_partnership(data), load_framework(),
+                    progress=False)
+    assert [item["status"] for item in result.files] == ["accepted"]
+    view = query(store_path, "SELECT DISTINCT source_file FROM voice WHERE area_code = ? "
+                             "AND period = '2025-26-Q4'", [BRISTOL])
+    assert view == [(name,)]
+    assert query(store_path, "SELECT count(*) FROM voice WHERE source_file = ?", [name]) == [
+        (len(kept) - 1,)]
+    assert query(store_path, "SELECT count(*) FROM rows_voice WHERE source_file = ?",
+                 [demo.SUSPECT_RETURN]) == [(len(lines) - 1,)]
+    # other periods of the same area are untouched
+    assert query(store_path, "SELECT count(DISTINCT period) FROM voice WHERE area_code = ?",
+                 [BRISTOL]) == [(12,)]
+
+
+def test_identical_nil_returns_from_two_areas_are_both_stored(demo_store, tmp_path):
+    data, store_path, _ = demo_store
+    header = (",".join(demo.COLUMNS["audits"]) + "\n").encode("utf-8")
+    names = ["audits_E06000022_2026-27-Q1.csv", "audits_E06000023_2026-27-Q1.csv"]
+    for name in names:
+        (tmp_path / name).write_bytes(header)
+    result = ingest(tmp_path, store_path, load_partnership(data), load_framework(),
+                    progress=False)
+    assert [item["status"] for item in result.files] == ["accepted", "accepted"]
+    assert len({item["sha256"] for item in result.files}) == 1  # the same bytes
+    stored = query(store_path, "SELECT file_name, sha256, status, data_rows, content "
+                               "FROM submissions WHERE period = '2026-27-Q1' ORDER BY 1")
+    sha = hashlib.sha256(header).hexdigest()
+    assert [(n, s, st, r, bytes(c)) for n, s, st, r, c in stored] == [
+        (names[0], sha, "accepted", 0, header), (names[1], sha, "accepted", 0, header)]
+    assert query(store_path, "SELECT count(*) FROM current_submissions "
+                             "WHERE period = '2026-27-Q1'") == [(2,)]
+    # and both count as returned, with nothing to report
+    assert query(store_path, "SELECT count(*) FROM audits WHERE period = '2026-27-Q1'") == [(0,)]
+    again = ingest(tmp_path, store_path, load_partnership(data), load_framework(),
+                   progress=False)
+    assert {item["status"] for item in again.files} == {"already stored"}
