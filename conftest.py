@@ -45,3 +45,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def cycle_outputs() -> dict:
     return demo_cycle()
+
+
+@pytest.fixture(scope="session")
+def demo_ingested(cycle_outputs) -> tuple[Path, Path, list[dict]]:
+    """The demo returns, the store they were ingested into and that ingest's file list.
+
+    Shared: copy the store before changing it.
+    """
+    return (cycle_outputs["data_dir"], cycle_outputs["store"],
+            cycle_outputs["result"].ingest.files)

@@ -12,7 +12,6 @@ collected in the same run.)
 from __future__ import annotations
 
 import csv
-import json
 import math
 import shutil
 import tomllib
@@ -23,12 +22,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scrutiny import demo, store
+from scrutiny import store
 from scrutiny.cycle import PARTNERSHIP_CODE, load_cycle, save_partnership_text
-from scrutiny.framework import load_framework
 from scrutiny.indicators import indicator_values
-from scrutiny.ingest import ingest
-from scrutiny.partnership import load_partnership
 from scrutiny.present import mark_suppressed
 
 PERIOD = "2025-26-Q4"
@@ -37,26 +33,9 @@ YEAR_MONTHS = [f"2025-{m:02d}" for m in range(4, 13)] + ["2026-01", "2026-02", "
 BRISTOL, NORTH_SOMERSET = "E06000023", "E06000024"
 
 
-def pristine_demo(tmp_path_factory) -> tuple[Path, Path, list[dict]]:
-    """The demo returns, a store they were ingested into and that ingest's file list.
-
-    Made once per session and shared by path with test_store_and_ingest.py (which has the
-    same helper); callers copy the store before changing it.
-    """
-    root = tmp_path_factory.getbasetemp() / "demo-ingested"
-    data, store_path, log = root / "data", root / "store.duckdb", root / "ingest.json"
-    if not log.is_file():
-        shutil.rmtree(root, ignore_errors=True)
-        demo.generate(data)
-        result = ingest(data, store_path, load_partnership(data), load_framework(),
-                        progress=False)
-        log.write_text(json.dumps(result.files), encoding="utf-8")
-    return data, store_path, json.loads(log.read_text(encoding="utf-8"))
-
-
 @pytest.fixture(scope="module")
-def demo_data(tmp_path_factory):
-    data, pristine, _ = pristine_demo(tmp_path_factory)
+def demo_data(tmp_path_factory, demo_ingested):
+    data, pristine, _ = demo_ingested
     store_path = tmp_path_factory.mktemp("cycle") / "store.duckdb"
     shutil.copyfile(pristine, store_path)
     with store.open_store(store_path, read_only=False) as connection:

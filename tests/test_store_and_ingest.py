@@ -1,7 +1,7 @@
 """The store and ingest over the synthetic demonstration returns: nothing lost, nothing twice.
 
-The demo (495 returns) is ingested once per test session (about 30 s); this module works on
-its own copy of that store, so what it adds here never reaches other modules.
+The demo returns are ingested once per test session, by the demo cycle in conftest.py; this
+module works on its own copy of that store, so what it adds here never reaches other modules.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import shutil
 from pathlib import Path
 
@@ -25,26 +24,9 @@ CORRECTED = "training_E06000024_2025-26-Q4_v2.csv"
 RETURN_TABLES = ("indicators", "reviews", "actions", "training", "audits", "voice", "section11")
 
 
-def pristine_demo(tmp_path_factory) -> tuple[Path, Path, list[dict]]:
-    """The demo returns, a store they were ingested into and that ingest's file list.
-
-    Made once per session and shared by path with test_indicator_values.py (which has the
-    same helper); callers copy the store before changing it.
-    """
-    root = tmp_path_factory.getbasetemp() / "demo-ingested"
-    data, store_path, log = root / "data", root / "store.duckdb", root / "ingest.json"
-    if not log.is_file():
-        shutil.rmtree(root, ignore_errors=True)
-        demo.generate(data)
-        result = ingest(data, store_path, load_partnership(data), load_framework(),
-                        progress=False)
-        log.write_text(json.dumps(result.files), encoding="utf-8")
-    return data, store_path, json.loads(log.read_text(encoding="utf-8"))
-
-
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    data, pristine, files = pristine_demo(tmp_path_factory)
+def demo_store(tmp_path_factory, demo_ingested):
+    data, pristine, files = demo_ingested
     store_path = tmp_path_factory.mktemp("ingest") / "store.duckdb"
     shutil.copyfile(pristine, store_path)
     return data, store_path, files
