@@ -91,6 +91,7 @@ def test_area_reports_have_six_steps_tables_charts_and_no_code(period_dir, code)
     assert "Synthetic demonstration data" in text
     assert len(page.find_all("table")) >= 12
     assert len(page.find_all("img")) >= 6
+    assert all(img.get("alt") for img in page.find_all("img"))  # every chart is described
     assert "report.step(" not in text and "AreaReport" not in text
     assert not page.select(".jp-CodeCell .jp-InputArea")  # code cells show their output only
     assert not page.find_all("script", src=True)  # nothing fetched from the internet

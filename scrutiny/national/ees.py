@@ -92,6 +92,17 @@ def _read_columns(path: Path, wanted: Collection[str]) -> pd.DataFrame:
     return frame
 
 
+def read_available_columns(path: Path, wanted: Sequence[str]) -> pd.DataFrame:
+    """The columns of `wanted` that the CSV file has (others are left out, not an error),
+    every cell a string ("" when empty), one row per data row in file order: data row i
+    (from 0) is line i + 2 of the file."""
+    header = read_header(path)
+    present = [name for name in wanted if name in header]
+    if not present:
+        return pd.DataFrame(index=pd.RangeIndex(0))
+    return _read_columns(path, present).reset_index(drop=True)
+
+
 def strip_values(column: pd.Series) -> pd.Series:
     """`column` with surrounding spaces removed (checked on distinct values: cheap when, as
     usual, there is nothing to strip)."""
@@ -120,6 +131,7 @@ def read_ees(
     columns: Sequence[str],
     *,
     filters: Mapping[str, Collection[str]] | None = None,
+    raw: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Read the named `columns` of an EES tidy CSV for England, regions and local authorities.
 
@@ -127,14 +139,17 @@ def read_ees(
     `geographic_level` (england / region / local_authority), `area_code` (country code,
     region code or old_la_code), `area_name`, `region_code`, `region_name`, `new_la_code`
     and the requested columns as stripped strings (symbols untouched). `filters` keeps only
-    rows whose column value is in the given collection; those columns must exist.
+    rows whose column value is in the given collection; those columns must exist. `raw` is
+    the file already read (`read_available_columns`, e.g. for its data contract): it is used
+    instead of reading the file again.
     """
     filters = dict(filters or {})
-    header = read_header(path)
+    header = read_header(path) if raw is None else list(raw.columns)
     required = [*GEOGRAPHY_COLUMNS, *columns, *filters]
     require_columns(path, header, required)
     optional = [name for name in OPTIONAL_GEOGRAPHY_COLUMNS if name in header]
-    raw = _read_columns(path, [*required, *optional])
+    if raw is None:
+        raw = _read_columns(path, [*required, *optional])
 
     # Select rows first, so that the rest of the work is done on the rows kept only.
     level = strip_values(raw["geographic_level"]).map(LEVELS)
@@ -258,16 +273,17 @@ def drop_placeholders(
     return frame[~placeholder], frame[placeholder]
 
 
-def read_population(path: Path) -> pd.DataFrame:
+def read_population(path: Path, *, raw: pd.DataFrame | None = None) -> pd.DataFrame:
     """ONS mid-year estimates of children aged 0-17 (EES layout).
 
     Returns `geographic_level, area_code, area_name, mid_year, population,
     population_symbol`; `mid_year` is the file's `time_period` (mid-2024 is 2024).
+    `raw`: the file already read, as for `read_ees`.
     """
-    header = read_header(path)
+    header = read_header(path) if raw is None else list(raw.columns)
     require_columns(path, header, ["population_estimate"])
     filters = {"age_group": [POPULATION_AGE_GROUP]} if "age_group" in header else None
-    frame = read_ees(path, ["population_estimate"], filters=filters)
+    frame = read_ees(path, ["population_estimate"], filters=filters, raw=raw)
     if frame.empty:
         raise NationalDataError(path, f"no rows for age group {POPULATION_AGE_GROUP!r}")
     duplicated = frame.duplicated(["geographic_level", "area_code", "time_period"])
@@ -289,20 +305,23 @@ def read_population(path: Path) -> pd.DataFrame:
     )
 
 
-def read_statistical_neighbours(path: Path, count: int = 10) -> pd.DataFrame:
+def read_statistical_neighbours(
+    path: Path, count: int = 10, *, raw: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """DfE statistical neighbours, wide file (`old_la_code, SN_1..SN_10, SN_1P..SN_10P`).
 
     Returns one row per (LA, neighbour): `old_la_code, la_name, neighbour_rank,
     neighbour_code, closeness` (closeness is DfE's band, e.g. "Very close"; "" if absent).
+    `raw`: the file already read, as for `read_ees`.
     """
-    header = read_header(path)
+    header = read_header(path) if raw is None else list(raw.columns)
     neighbour_columns = [f"SN_{i}" for i in range(1, count + 1)]
     require_columns(path, header, ["old_la_code", *neighbour_columns])
     closeness_columns = [f"SN_{i}P" for i in range(1, count + 1) if f"SN_{i}P" in header]
     wanted = ["old_la_code", *neighbour_columns, *closeness_columns]
     if "la_name" in header:
         wanted.append("la_name")
-    wide = _read_columns(path, wanted)
+    wide = _read_columns(path, wanted) if raw is None else raw[wanted]
     wide = wide[wide["old_la_code"].str.strip() != ""]
     if wide["old_la_code"].duplicated().any():
         raise NationalDataError(path, "an old_la_code appears on more than one row")

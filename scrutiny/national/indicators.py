@@ -365,12 +365,20 @@ class FamilyResult:
     dropped_placeholders: int
 
 
-def read_family(family: Family, path: Path) -> tuple[pd.DataFrame, int]:
-    """The family's measures, one row per area and year (measure columns as raw strings)."""
+def family_columns(family: Family) -> list[str]:
+    """The columns of the family's file that the loader reads (besides the geography)."""
     columns = sorted({column for column, _ in family.measures.values()})
     if family.pivot:
         columns.append(family.pivot)
-    frame = read_ees(path, columns, filters=family.filters)
+    return columns
+
+
+def read_family(
+    family: Family, path: Path, raw: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, int]:
+    """The family's measures, one row per area and year (measure columns as raw strings).
+    `raw`: the file already read (`ees.read_available_columns`)."""
+    frame = read_ees(path, family_columns(family), filters=family.filters, raw=raw)
     if frame.empty:
         wanted = "; ".join(f"{k} in {list(v)}" for k, v in family.filters.items())
         raise NationalDataError(path, f"no rows for England, regions or LAs ({wanted or 'all'})")
@@ -460,13 +468,14 @@ def _indicator_rows(
 
 
 def compute_family(
-    family: Family, path: Path, population: pd.DataFrame | None
+    family: Family, path: Path, population: pd.DataFrame | None, raw: pd.DataFrame | None = None
 ) -> tuple[FamilyResult, list[str]]:
     """The family's indicators as long-table rows, plus notes on what could not be computed.
 
     Without a population table, rates per 10,000 are left out (noted) and the rest computed.
+    `raw`: the file already read, so that it is read once when its contract is checked.
     """
-    wide, dropped = read_family(family, path)
+    wide, dropped = read_family(family, path, raw)
     notes: list[str] = []
     parts = []
     for definition in DEFINITIONS:

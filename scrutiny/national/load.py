@@ -3,6 +3,13 @@
 A broken or missing file costs only its own family: the problem is recorded (file and
 reason) and the other families still load. Population estimates feed the rates of the
 children in need families; without them those rates are left out and the counts still load.
+
+Each file is first checked against its family's data contract (`national.contracts`,
+`data_contracts/national/<family>.v1.json`): a file that breaks an error rule is refused,
+the problem names the file, the rule, the columns and example rows, and loading goes on
+without that family. The file is read once, for its contract and the loader together.
+great-expectations is imported for this (once per process, a few seconds); a caller that
+has already validated the files, such as a report kernel, passes `check_contracts=False`.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from scrutiny.contracts import ContractError
+from scrutiny.national.contracts import enforce, load_national_contracts, read_for_contract
 from scrutiny.national.ees import read_population, read_statistical_neighbours
 from scrutiny.national.errors import NationalDataError
 from scrutiny.national.indicators import (
@@ -23,7 +32,7 @@ from scrutiny.national.indicators import (
     empty_long_table,
     sort_long_table,
 )
-from scrutiny.national.ofsted import read_ofsted_outcomes
+from scrutiny.national.ofsted import SHEET_ROW, join_ofsted, read_ofsted_table
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +47,7 @@ class Problem:
     family: str
     file: str
     problem: str
+    rules: tuple[str, ...] = ()  # the contract rules the file broke, if it was refused
 
     def __str__(self) -> str:
         return f"{self.family}: {self.file}: {self.problem}"
@@ -56,6 +66,8 @@ class NationalData:
         so aggregates over LAs can count such a return once.
     neighbours: statistical neighbours, long (`ees.read_statistical_neighbours`), or None.
     ofsted: latest ILACS judgements (`ofsted.read_ofsted_outcomes`), or None.
+    findings: every data contract finding (`contracts.ContractFinding`), those that refused
+        a file and those tolerated (also given in `notes`).
     """
 
     table: pd.DataFrame
@@ -65,6 +77,7 @@ class NationalData:
     shared_returns: pd.DataFrame = field(default_factory=pd.DataFrame)
     neighbours: pd.DataFrame | None = None
     ofsted: pd.DataFrame | None = None
+    findings: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -121,12 +134,14 @@ def load_national(
     *,
     families: Iterable[str] | None = None,
     include_ofsted: bool = True,
+    check_contracts: bool = True,
 ) -> NationalData:
     """Load the national statistics in `source_dir` into one long table.
 
     `families` restricts loading to some of `indicators.FAMILIES` (default: all). Reading the
     Ofsted spreadsheet is the slowest step (about half a second), so callers that only need
-    the indicators can pass `include_ofsted=False`.
+    the indicators can pass `include_ofsted=False`. `check_contracts=False` skips the data
+    contracts (and the import of great-expectations), for files already checked.
     """
     source_dir = Path(source_dir)
     if not source_dir.is_dir():
@@ -138,14 +153,31 @@ def load_national(
 
     result = NationalData(table=empty_long_table().drop(columns="joint_code"))
 
+    contracts = load_national_contracts() if check_contracts else {}
+
     def record(family: str, error: NationalDataError) -> None:
-        problem = Problem(family, error.file.name, error.problem)
+        problem = Problem(family, error.file.name, error.problem, getattr(error, "rules", ()))
         log.warning("national statistics: %s", problem)
         result.problems.append(problem)
+        result.findings.extend(getattr(error, "findings", ()))
+
+    def checked(family: str, path: Path) -> pd.DataFrame | None:
+        """The file read once and checked against its contract (None: not checking)."""
+        if not check_contracts:
+            return None
+        if family not in contracts:
+            raise ContractError(f"no data contract for the national file family {family!r}")
+        contract = contracts[family]
+        raw = read_for_contract(contract, path)
+        for finding in enforce(contract, path, raw):  # raises ContractRefusal
+            result.findings.append(finding)
+            result.notes.append(f"{family}: {finding} (tolerated by its contract)")
+        return raw
 
     population = None
     try:
-        population = read_population(find_source(source_dir, POPULATION_PATTERN))
+        path = find_source(source_dir, POPULATION_PATTERN)
+        population = read_population(path, raw=checked("population", path))
     except NationalDataError as error:
         record("population", error)
 
@@ -153,7 +185,8 @@ def load_national(
     for name in wanted:
         try:
             path = find_source(source_dir, FAMILIES[name].pattern)
-            family_result, notes = compute_family(FAMILIES[name], path, population)
+            raw = checked(name, path)
+            family_result, notes = compute_family(FAMILIES[name], path, population, raw)
         except NationalDataError as error:
             record(name, error)
             continue
@@ -177,14 +210,18 @@ def load_national(
     result.areas = _areas(sources)
 
     try:
-        result.neighbours = read_statistical_neighbours(find_source(source_dir, NEIGHBOURS_PATTERN))
+        path = find_source(source_dir, NEIGHBOURS_PATTERN)
+        result.neighbours = read_statistical_neighbours(path, raw=checked("neighbours", path))
     except NationalDataError as error:
         record("neighbours", error)
 
     if include_ofsted:
         try:
             path = find_source(source_dir, OFSTED_PATTERN)
-            result.ofsted = read_ofsted_outcomes(path, result.areas)
+            table = checked("ofsted", path)
+            if table is None:
+                table = read_ofsted_table(path)
+            result.ofsted = join_ofsted(table.drop(columns=SHEET_ROW), result.areas)
             unmatched = result.ofsted.loc[result.ofsted["old_la_code"].isna(), "ofsted_name"]
             if not unmatched.empty:
                 # The matched rows stay usable; the unmatched ones are named.

@@ -17,6 +17,7 @@ from scrutiny.national.areas import normalise_la_name
 from scrutiny.national.errors import NationalDataError
 
 SHEET = "Inspections_as_at_31_March"
+SHEET_ROW = "sheet_row"  # the spreadsheet row number of each row (read_ofsted_table)
 
 # Ofsted column heading (lower case, as it starts) -> our column name.
 COLUMNS = {
@@ -51,6 +52,12 @@ def read_ofsted_outcomes(path: Path, areas: pd.DataFrame) -> pd.DataFrame:
     ("ons_code", "name" or "" when unmatched; unmatched rows are kept with a missing
     old_la_code so the caller can report them) and the Ofsted columns.
     """
+    return join_ofsted(read_ofsted_table(path).drop(columns=SHEET_ROW), areas)
+
+
+def read_ofsted_table(path: Path) -> pd.DataFrame:
+    """The judgements table of the sheet, columns named as in `COLUMNS`, plus `sheet_row`
+    (the spreadsheet row number of each row, for messages about it)."""
     if not path.exists():
         raise NationalDataError(path, "file not found")
     try:
@@ -77,6 +84,8 @@ def read_ofsted_outcomes(path: Path, areas: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(
         {name: body.iloc[:, i].to_numpy() for i, name in enumerate(names) if name is not None}
     )
+    # Row numbers as a spreadsheet shows them (the first sheet row is 1).
+    table[SHEET_ROW] = range(header_row + 2, header_row + 2 + len(table))
     table = table[table["ofsted_name"].notna()].reset_index(drop=True)
     for name in ("inspection_date", "publication_date"):
         if name in table:
@@ -84,7 +93,12 @@ def read_ofsted_outcomes(path: Path, areas: pd.DataFrame) -> pd.DataFrame:
     for name in ("ons_code", "ofsted_name", "ofsted_region"):
         if name in table:
             table[name] = table[name].astype("string").str.strip()
+    return table
 
+
+def join_ofsted(table: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """`read_ofsted_table` joined to `old_la_code` (see `read_ofsted_outcomes`)."""
+    table = table.copy()
     by_code: dict[str, str] = {}
     for code, codes in zip(areas["old_la_code"], areas["ons_codes"], strict=True):
         for ons in codes:
