@@ -87,6 +87,16 @@ def latest_complete_quarter(store_path: Path, partnership: Partnership) -> Perio
     return max(complete)
 
 
+def _require_returns_for(store_path: Path, period: Period) -> None:
+    with store.open_store(store_path) as connection:
+        accepted = connection.execute(
+            "SELECT count(*) FROM current_submissions WHERE period = ?", [period.label]
+        ).fetchone()[0]
+    if not accepted:
+        raise RunError(f"no accepted returns for {period.label}: check --period, or see why "
+                       "its returns were rejected in the store's findings")
+
+
 def plan_jobs(partnership: Partnership, period: Period, area_codes: list[str],
               store_path: Path) -> list[Job]:
     common = {"store_path": str(store_path.resolve()), "period": period.label}
@@ -199,6 +209,7 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
     with store.open_store(store_path, read_only=False) as connection:
         save_partnership_text(connection, (data_dir / CONFIG_FILE).read_text(encoding="utf-8"))
     chosen_period = chosen_period or latest_complete_quarter(store_path, partnership)
+    _require_returns_for(store_path, chosen_period)
 
     period_dir = out_dir / chosen_period.label
     period_dir.mkdir(parents=True, exist_ok=True)

@@ -232,11 +232,15 @@ def test_one_failing_report_does_not_stop_the_others_and_the_exit_code_says_so(
     (["--period", "2025-Q4"], "is not a period"),
     (["--period", "2025-26"], "must be a quarter"),
     (["--areas", "E09999999"], "not areas of"),
+    (["--period", "2030-31-Q1"], "no accepted returns for 2030-31-Q1"),
 ])
 def test_bad_arguments_are_refused_with_a_clear_message(cycle_outputs, tmp_path, arguments,
                                                         message):
+    store = tmp_path / "store.duckdb"
+    store.write_bytes(cycle_outputs["store"].read_bytes())
     result = CliRunner().invoke(main, ["run", "--data", str(cycle_outputs["data_dir"]),
-                                       "--out", str(tmp_path), "--no-progress", *arguments])
+                                       "--out", str(tmp_path), "--store", str(store),
+                                       "--no-progress", *arguments])
     assert result.exit_code != 0
     assert message in result.output
 
