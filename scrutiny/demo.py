@@ -4,7 +4,9 @@ The five Avon and Somerset local authorities appear with their real names, ONS c
 (rounded) ONS mid-2024 populations of children aged 0-17; every other figure is invented.
 :func:`generate` writes the returns the cycle expects (indicators, reviews, actions, training,
 audits, voice and section 11), in the shapes the agencies send, so the whole product can be run
-and demonstrated without real data. The output is deterministic: the same seed gives the same
+and demonstrated without real data. Beside the returns it writes synthetic national statistics
+(``national/``, :mod:`scrutiny.national.synthetic`) in the layout of the published DfE, ONS and
+Ofsted files, for benchmarking. The output is deterministic: the same seed gives the same
 bytes on every run and every machine with the same numpy.
 
 A few patterns are planted for the trend charts to find (Bristol re-referrals rising over the
@@ -393,13 +395,19 @@ and says nothing about safeguarding in these areas.
 returns/<period>/ holds one folder per quarter (2023-24-Q1 to 2025-26-Q4) and one per financial
 year for section 11 self-assessments. {faulty} carries deliberate data-quality
 faults; one answer in {suspect} looks like personal data.
+
+national/ holds SYNTHETIC national statistics in the layouts and under the names of the
+published DfE, ONS and Ofsted files (see national/README.txt): not official statistics.
 """
+NATIONAL_DIR = "national"
 
 
 def generate(out_dir: Path, seed: int = 2026) -> list[Path]:
     """Write the demonstration partnership under ``out_dir`` and return the files, sorted.
 
-    The same ``seed`` gives byte-identical files on every call.
+    Also writes synthetic national statistics for benchmarking into ``out_dir/national``
+    (:func:`scrutiny.national.synthetic.write_synthetic_national`). The same ``seed`` gives
+    byte-identical files on every call.
     """
     out_dir = Path(out_dir)
     written: list[Path] = []
@@ -419,6 +427,9 @@ def generate(out_dir: Path, seed: int = 2026) -> list[Path]:
                 put(f"returns/{period}/{name}", _xlsx(COLUMNS[kind], rows, sheet=kind))
             else:
                 put(f"returns/{period}/{name}", _csv(COLUMNS[kind], rows))
+    from scrutiny.national.synthetic import write_synthetic_national
+
+    written += write_synthetic_national(out_dir / NATIONAL_DIR, seed=seed)
     return sorted(written)
 
 

@@ -99,8 +99,12 @@ def test_files_returned_sorted_and_all_written(generated):
     assert files == sorted(files)
     assert set(files) == {p for p in out.rglob("*") if p.is_file()}
     # 6 quarterly returns (indicators in three files) x 5 areas x 12 quarters,
-    # section 11 for 5 areas x 3 years, partnership.toml and README.txt
-    assert len(files) == (3 + 5) * 5 * 12 + 5 * 3 + 2 == 497
+    # section 11 for 5 areas x 3 years, partnership.toml and README.txt,
+    # and 12 synthetic national files with their README.txt in national/
+    assert len(files) == (3 + 5) * 5 * 12 + 5 * 3 + 2 + 13 == 510
+    national = sorted(p.name for p in files if p.parent == out / "national")
+    assert len(national) == 13 and "README.txt" in national
+    assert "sn_model_2025_wide.csv" in national
 
 
 def test_partnership_and_readme(generated):
@@ -120,6 +124,9 @@ def test_partnership_and_readme(generated):
     ]
     readme = (out / "README.txt").read_text(encoding="utf-8")
     assert "SYNTHETIC DEMONSTRATION RETURNS, NOT REAL DATA" in readme
+    assert "national/" in readme
+    national = (out / "national" / "README.txt").read_text(encoding="utf-8")
+    assert "SYNTHETIC" in national and "NOT OFFICIAL STATISTICS" in national
 
 
 def test_every_return_exists(returns):
@@ -353,7 +360,7 @@ def test_every_return_is_valid_except_the_faulty_one(returns):
         if name != demo.FAULTY_RETURN:
             assert faults(kind, area, period, rows) == [], name
             checked += 1
-    assert checked == 497 - 2 - 1
+    assert checked == (3 + 5) * 5 * 12 + 5 * 3 - 1  # every return but the faulty one
 
 
 def test_the_faulty_return_has_exactly_the_listed_faults(returns):
@@ -451,3 +458,12 @@ def test_xlsx_return_is_text_with_fixed_properties(generated):
     assert workbook.properties.created == workbook.properties.modified == datetime(2026, 4, 1)
     with zipfile.ZipFile(path) as archive:
         assert {info.date_time for info in archive.infolist()} == {(2026, 4, 1, 0, 0, 0)}
+
+
+def test_national_statistics_are_the_synthetic_files(generated, tmp_path):
+    from scrutiny.national.synthetic import write_synthetic_national
+
+    out, files, _ = generated
+    expected = write_synthetic_national(tmp_path / "national")
+    assert digests(expected, tmp_path / "national") == digests(
+        [p for p in files if p.parent == out / "national"], out / "national")

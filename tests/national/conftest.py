@@ -34,3 +34,18 @@ def table(national: NationalData):
 @pytest.fixture(scope="session")
 def plain(dfe_dir: Path) -> PlainFiles:
     return PlainFiles(dfe_dir)
+
+
+@pytest.fixture(scope="session")
+def synthetic_dir(tmp_path_factory) -> Path:
+    """The synthetic national files (always available: no real data needed)."""
+    from scrutiny.national.synthetic import write_synthetic_national
+
+    folder = tmp_path_factory.mktemp("synthetic_national")
+    write_synthetic_national(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def synthetic(synthetic_dir: Path) -> NationalData:
+    return load_national(synthetic_dir)
