@@ -64,8 +64,8 @@ def test_the_index_links_every_report(period_dir):
 
 def test_run_manifest_records_inputs_versions_and_outcomes(cycle_outputs, period_dir):
     manifest = json.loads((period_dir / "run.json").read_text())
-    files = sorted(p for p in cycle_outputs["data_dir"].rglob("*") if p.suffix in
-                   (".csv", ".xlsx"))
+    files = sorted(p for p in (cycle_outputs["data_dir"] / "returns").rglob("*")
+                   if p.suffix in (".csv", ".xlsx"))
     assert len(manifest["inputs"]) == len(files)
     by_name = {Path(item["file"]).name: item for item in manifest["inputs"]}
     for path in files:
@@ -75,6 +75,11 @@ def test_run_manifest_records_inputs_versions_and_outcomes(cycle_outputs, period
     assert manifest["synthetic_data"] is True
     for package in ("pandas", "great-expectations", "papermill", "duckdb"):
         assert manifest["packages"][package] != "not installed"
+    national = manifest["national_inputs"]
+    assert {Path(item["file"]).name for item in national} == {
+        p.name for p in (cycle_outputs["data_dir"] / "national").iterdir()
+        if p.suffix in (".csv", ".ods")}
+    assert all(item["status"] == "used" and item["synthetic"] for item in national)
     assert len(manifest["reports"]) == 7
     assert all(r["status"] == "ok" and r["duration_seconds"] > 0 for r in manifest["reports"])
 
@@ -95,6 +100,17 @@ def test_area_reports_have_six_steps_tables_charts_and_no_code(period_dir, code)
     assert "report.step(" not in text and "AreaReport" not in text
     assert not page.select(".jp-CodeCell .jp-InputArea")  # code cells show their output only
     assert not page.find_all("script", src=True)  # nothing fetched from the internet
+
+
+def test_demo_reports_benchmark_against_synthetic_national_statistics(period_dir):
+    page = soup(period_dir / "area-somerset.html")
+    captions = [c.get_text() for c in page.find_all("caption")]
+    assert any("statistical neighbours and England" in caption for caption in captions)
+    text = page.get_text(" ")
+    assert "synthetic files in the Explore Education Statistics layout" in text
+    assert "Open Government Licence v3.0" in text
+    regional = soup(period_dir / "regional-comparison.html").get_text(" ")
+    assert "published statistics, latest year" in regional
 
 
 def _demo_rows(data_dir: Path, return_type: str) -> list[dict]:
