@@ -10,6 +10,7 @@ import pandas as pd
 from scrutiny import charts
 from scrutiny.cycle import PARTNERSHIP_CODE
 from scrutiny.indicators import window_bounds, window_months
+from scrutiny.periods import Period
 from scrutiny.present import Section, is_small, shown_count, shown_value
 from scrutiny.report.common import (
     TABLE_NOTE,
@@ -336,9 +337,8 @@ class AreaReport:
             return
         section.figure(draw(frame, "quarter", column, None, title, ylabel), alt)
 
-    def _quarter_of(self, month: str) -> str:
-        from scrutiny.periods import Period
-
+    @staticmethod
+    def _quarter_of(month: str) -> str:
         return Period.quarter_of(pd.Timestamp(month + "-01").date()).label
 
     def _current_actions(self) -> pd.DataFrame:
@@ -388,7 +388,9 @@ class AreaReport:
 
     def _withheld_rows(self, return_type: str) -> set[tuple[str, int]]:
         """(file, row) of rows flagged as possibly personal data: never printed."""
-        flagged = self.cycle.findings[self.cycle.findings["rule"] == "personal_data"]
+        findings = self.cycle.findings
+        flagged = findings[(findings["rule"] == "personal_data")
+                           & findings["file_name"].str.startswith(f"{return_type}_")]
         return {(name, int(row)) for name, rows in zip(flagged["file_name"],
                                                         flagged["row_numbers"], strict=True)
                 for row in rows}
