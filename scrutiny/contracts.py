@@ -117,12 +117,13 @@ def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
         except (KeyError, TypeError, json.JSONDecodeError) as error:
             raise ContractError(f"{path} is not a scrutiny contract: {error}") from error
         current = found.get(contract.return_type)
-        if current is None or _version(contract.version) > _version(current.version):
+        if current is None or version_key(contract.version) > version_key(current.version):
             found[contract.return_type] = contract
     return found
 
 
-def _version(text: str) -> tuple[int, ...]:
+def version_key(text: str) -> tuple[int, ...]:
+    """``1.10.0`` sorts after ``1.9.0``: contract versions compare as numbers."""
     return tuple(int(part) for part in text.split("."))
 
 

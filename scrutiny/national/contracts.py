@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scrutiny.contracts import ContractError, contracts_dir, validate_frame
+from scrutiny.contracts import ContractError, contracts_dir, validate_frame, version_key
 from scrutiny.national.ees import read_available_columns, read_header, strip_values
 from scrutiny.national.errors import NationalDataError
 from scrutiny.national.ofsted import SHEET_ROW, read_ofsted_table
@@ -174,13 +174,9 @@ def _load(root: Path) -> dict[str, NationalContract]:
         if contract.layout not in LAYOUTS:
             raise ContractError(f"{path}: unknown layout {contract.layout!r}")
         current = found.get(contract.family)
-        if current is None or _version(contract.version) > _version(current.version):
+        if current is None or version_key(contract.version) > version_key(current.version):
             found[contract.family] = contract
     return found
-
-
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split("."))
 
 
 # --- reading and checking a file --------------------------------------------------------------
