@@ -97,3 +97,19 @@ def test_run_manifest_lists_the_national_files_and_their_hashes(real_cycle):
     used = [item for item in manifest["national_inputs"] if item["status"] == "used"]
     assert len(used) >= 10
     assert all(len(item["sha256"]) == 64 for item in used)
+
+
+def test_local_indicators_are_set_against_england_published_figure(real_cycle):
+    page = BeautifulSoup((real_cycle / "area-bristol-city-of.html").read_text(), "html.parser")
+    for table in page.find_all("table"):
+        caption = table.find("caption")
+        if caption and caption.get_text().startswith("Help and protection across"):
+            header = [cell.get_text(" ").strip() for cell in table.find_all("th")]
+            rows = {cells[0]: dict(zip(header, cells, strict=True)) for cells in (
+                [cell.get_text(" ").strip() for cell in row.find_all("td")]
+                for row in table.find_all("tr")[1:])}
+            break
+    else:
+        raise AssertionError("no step 2 indicator table")
+    # England 2025: 22.6% of referrals were re-referrals (DfE, children in need 2025)
+    assert rows["Re-referrals within 12 months"]["England (DfE)"].startswith("22.6% (2025)")

@@ -18,6 +18,7 @@ from scrutiny.present import (
     STYLE,
     UNIT_LABELS,
     Section,
+    format_value,
     mark_suppressed,
     shown_interval,
     shown_value,
@@ -79,6 +80,29 @@ class CycleFigures:
             return NOT_AVAILABLE
         return COMPARISON_WORDS[compare(own["lower"], own["upper"], whole["value"],
                                         indicator.polarity)]
+
+    def england(self, indicator: Indicator) -> pd.Series | None:
+        """England's latest published figure for the indicator's DfE statistic, if any."""
+        national = self.cycle.national.get("national")
+        if not indicator.national_id or national is None or national.empty:
+            return None
+        rows = national[(national["indicator_id"] == indicator.national_id)
+                        & (national["geographic_level"] == "england")]
+        return None if rows.empty else rows.sort_values("time_period").iloc[-1]
+
+    def against_england(self, indicator: Indicator, area_code: str) -> str:
+        """England's published figure, and whether this area's interval excludes it."""
+        england = self.england(indicator)
+        if england is None:
+            return NOT_AVAILABLE
+        if england["suppression"]:
+            return f"{england['suppression']} ({england['time_period']})"
+        text = f"{format_value(england['value'], indicator.unit)} ({england['time_period']})"
+        own = self.value(indicator.id, area_code, self.headline_window(indicator))
+        if own["suppressed"] or not own["complete"]:
+            return text
+        verdict = compare(own["lower"], own["upper"], england["value"], indicator.polarity)
+        return f"{text}: {COMPARISON_WORDS[verdict]}"
 
     def spc(self, indicator: Indicator, area_code: str) -> pd.DataFrame | None:
         """The XmR frame for a monthly indicator, or None where it cannot be published."""
@@ -149,9 +173,13 @@ def indicator_table(figures: CycleFigures, indicators: list[Indicator],
             "95% interval": shown_interval(headline, indicator.unit),
             "Partnership": shown_value(whole, indicator.unit),
             "Compared with partnership": figures.comparison(indicator, area_code),
+            "England (DfE)": figures.against_england(indicator, area_code),
             "Trend (monthly)": figures.trend(indicator, area_code),
         })
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if (table["England (DfE)"] == NOT_AVAILABLE).all():
+        table = table.drop(columns="England (DfE)")  # no published statistic to compare with
+    return table
 
 
 TABLE_NOTE = (
@@ -160,7 +188,9 @@ TABLE_NOTE = (
     "children aged 0-17 (a quarter's rate covers three months). 'Compared with partnership' "
     "says better or worse (or higher or lower, where neither is better) only where the 95% "
     "confidence interval excludes the partnership figure. c: suppressed (fewer than 5). "
-    "incomplete: a month or return in the period was missing or rejected."
+    "incomplete: a month or return in the period was missing or rejected. 'England (DfE)' is "
+    "England's latest published figure for the year ending 31 March, with the same test "
+    "against this area's figure."
 )
 
 
