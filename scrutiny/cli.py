@@ -9,12 +9,18 @@ import click
 
 from scrutiny import __version__
 from scrutiny.contracts import ContractError
+from scrutiny.framework import FrameworkError
+from scrutiny.national.errors import NationalDataError
 from scrutiny.partnership import PartnershipError
 from scrutiny.periods import PeriodError
-from scrutiny.runner import RunError, run_cycle
+from scrutiny.runner import DEFAULT_REPORT_TIMEOUT, RunError, RunInterrupted, run_cycle
+from scrutiny.sources import UnreadableFile
 from scrutiny.store import StoreError
 
 DEFAULT_OUT = Path("reports")
+# errors whose message is the whole story for a user: shown as one sentence
+KNOWN_ERRORS = (RunError, PartnershipError, PeriodError, ContractError, StoreError,
+                FrameworkError, NationalDataError, UnreadableFile)
 
 
 def _areas(_ctx, _param, values: tuple[str, ...]) -> list[str] | None:
@@ -22,10 +28,38 @@ def _areas(_ctx, _param, values: tuple[str, ...]) -> list[str] | None:
     return codes or None
 
 
-@click.group()
+class _Scrutiny(click.Group):
+    """Every failure ends in one sentence, no traceback; ``--debug`` shows the traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KNOWN_ERRORS as error:
+            if _debugging(ctx):
+                raise
+            raise click.ClickException(str(error)) from error
+        except Exception as error:
+            if _debugging(ctx):
+                raise
+            raise click.ClickException(
+                f"scrutiny stopped on an unexpected error ({type(error).__name__}); run the "
+                "same command with --debug to see where, and report it to the maintainers"
+            ) from error
+
+
+def _debugging(ctx: click.Context) -> bool:
+    return bool((ctx.obj or {}).get("debug"))
+
+
+@click.group(cls=_Scrutiny)
 @click.version_option(__version__, prog_name="scrutiny")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """Independent scrutiny reports for a local safeguarding children partnership."""
+    ctx.obj = {"debug": debug}
 
 
 @main.command()
@@ -45,10 +79,14 @@ def main() -> None:
               help="Folder of DfE/ONS/Ofsted files downloaded from Explore Education "
                    "Statistics, for benchmarks. Default: DATA/national if it exists.")
 @click.option("--workers", type=click.IntRange(1), help="Reports run at once. Default: CPUs.")
+@click.option("--timeout", type=click.IntRange(1), default=DEFAULT_REPORT_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="How long one report may run; a report still running then is stopped, "
+                   "with its Jupyter kernel, and marked failed.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_dir: Path,
         store_path: Path | None, national_dir: Path | None, workers: int | None,
-        progress: bool) -> None:
+        timeout: int, progress: bool) -> None:
     """Check the returns, store what is valid and write every report for a quarter."""
     if data_dir is None:
         from scrutiny import demo
@@ -59,9 +97,14 @@ def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_
     try:
         result = run_cycle(data_dir, out_dir, period=period, area_codes=areas,
                            store_path=store_path, national_dir=national_dir, workers=workers,
-                           progress=progress)
-    except (RunError, PartnershipError, PeriodError, ContractError, StoreError) as error:
-        raise click.ClickException(str(error)) from error
+                           progress=progress, report_timeout=timeout)
+    except RunInterrupted as stopped:  # one sentence, the shell's exit code for the signal
+        click.echo(str(stopped), err=True)
+        sys.exit(stopped.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted by Ctrl-C (SIGINT) before the reports started: no report "
+                   "was written.", err=True)
+        sys.exit(130)
     click.echo(f"Returns: {result.ingest.summary()}")
     for outcome in result.outcomes:
         mark = "ok" if outcome.status == "ok" else f"FAILED ({outcome.error})"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -30,7 +31,6 @@ from scrutiny.returns import ReturnName
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[1] / "data_contracts"
 FILE_COLUMN, ROW_COLUMN = "_file", "_row"
-HEADER_ROWS = 1  # a data row's spreadsheet row number is its index + 2 (header is row 1)
 
 
 class ContractError(RuntimeError):
@@ -174,8 +174,8 @@ def validation_frame(contract: Contract, name: ReturnName, file_name: str, table
         units = {ind.id: ind.unit for ind in framework.indicators}
         frame["_unit"] = frame["indicator_id"].map(units)
     frame[FILE_COLUMN] = file_name
-    # the table's index is the data row's position in the file, blank lines included
-    frame[ROW_COLUMN] = table.index.to_numpy() + HEADER_ROWS + 1
+    # the table is indexed by spreadsheet row number (title rows and blank lines included)
+    frame[ROW_COLUMN] = table.index.to_numpy()
     frame["_file_area"] = name.area_code
     frame["_file_period"] = name.period.label
     frame["_period_start"] = pd.Timestamp(name.period.start)
@@ -200,7 +200,8 @@ def check(contract: Contract, frames: Mapping[str, pd.DataFrame],
         combined = pd.concat([frames[name] for name in file_names], ignore_index=True)
         results = _run_suite(contract, combined, parameters, skip_columns=missing)
         for expectation, result in results:
-            for finding in _findings(expectation, result, file_names, missing, parameters):
+            for finding in _findings(expectation, result, file_names, missing, parameters,
+                                     frames):
                 findings[finding.file_name].append(finding)
     return findings
 
@@ -221,11 +222,13 @@ def _run_suite(contract: Contract, frame: pd.DataFrame, parameters: Mapping[str,
 def validate_frame(suite_name: str, expectations: list[dict], frame: pd.DataFrame,
                    parameters: Mapping[str, Any] | None = None,
                    index_columns: tuple[str, ...] = (FILE_COLUMN, ROW_COLUMN),
-                   ) -> list[tuple[dict, Any]]:
+                   *, keep_values: bool = False) -> list[tuple[dict, Any]]:
     """Run great-expectations ``expectations`` (suite JSON items) over ``frame``.
 
     Returns each expectation paired with its result; failing rows are identified by
-    ``index_columns`` in each result's ``unexpected_index_list``. Raises ContractError if an
+    ``index_columns`` in each result's ``unexpected_index_list``. The failing values are kept
+    only with ``keep_values`` (for published statistics, never for returns: a value in a
+    return may be a child's identifier typed in the wrong column). Raises ContractError if an
     expectation cannot run at all (a fault in the contract, not in the data).
     """
     gx = _great_expectations()
@@ -243,6 +246,8 @@ def validate_frame(suite_name: str, expectations: list[dict], frame: pd.DataFram
             validation = batch.validate(
                 suite,
                 result_format={"result_format": "COMPLETE",
+                               "exclude_unexpected_values": not keep_values,
+                               "partial_unexpected_count": 20 if keep_values else 0,
                                "unexpected_index_column_names": list(index_columns)},
                 expectation_parameters=dict(parameters or {}),
             )
@@ -277,7 +282,8 @@ def _readable_columns(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _findings(expectation: dict, result: Any, file_names: list[str],
-              missing: frozenset[str], parameters: Mapping[str, list[str]]) -> list[Finding]:
+              missing: frozenset[str], parameters: Mapping[str, list[str]],
+              frames: Mapping[str, pd.DataFrame]) -> list[Finding]:
     meta, kwargs = expectation["meta"], expectation["kwargs"]
     if result.success:
         return []
@@ -294,25 +300,71 @@ def _findings(expectation: dict, result: Any, file_names: list[str],
                     f"missing column(s): {absent}", fix)
             for name in file_names
         ]
-    by_file: dict[str, list[dict]] = defaultdict(list)
-    for row in result.result.get("unexpected_index_list") or []:
-        by_file[row[FILE_COLUMN]].append(row)
+    by_file: dict[str, set[int]] = defaultdict(set)
+    for file_name, row in _failing_rows(result.result.get("unexpected_index_list") or []):
+        by_file[file_name].add(row)
     columns = tuple(meta.get("columns") or _readable_columns(kwargs))
     findings = []
     for file_name, rows in by_file.items():
-        numbers = tuple(sorted({int(row[ROW_COLUMN]) for row in rows}))
-        message = f"{_rows_phrase(numbers)}: {meta['explain']}"
-        if meta["rule"] in ("code_list", "whole_number", "date", "month") and columns:
-            values = list(dict.fromkeys(str(row.get(columns[0])) for row in rows))[:3]
-            message += f" (found {', '.join(repr(value) for value in values)})"
+        numbers = tuple(sorted(rows))
+        message = f"{rows_phrase(numbers)}: {meta['explain']}"
+        if meta["rule"] in QUOTED_RULES and columns and file_name in frames:
+            message += found_phrase(frames[file_name], columns[0], numbers, meta["rule"])
         findings.append(Finding(file_name, meta["rule"], meta["severity"], columns,
                                 len(numbers), numbers, message, fix))
     return findings
 
 
-def _rows_phrase(numbers: tuple[int, ...]) -> str:
+def _failing_rows(index_list: list[dict]) -> Iterable[tuple[str, int]]:
+    """(file, row) of each failing row. With ``exclude_unexpected_values`` great-expectations
+    gives one dict of lists (and no values); otherwise a dict per row."""
+    for entry in index_list:
+        files, rows = entry[FILE_COLUMN], entry[ROW_COLUMN]
+        if isinstance(files, list):
+            yield from ((name, int(row)) for name, row in zip(files, rows, strict=True))
+        else:
+            yield files, int(rows)
+
+
+# A wrong value is quoted so that the officer can find it, but only when it has the shape of
+# what the column wants: a code (one word), or a number or date (with a digit). Anything else,
+# such as a name, or an NHS number typed into a count, is described and never quoted.
+_QUOTABLE = {
+    "code_list": re.compile(r"^[A-Za-z0-9_.:/+-]{1,24}$"),
+    "whole_number": re.compile(r"^(?=.*\d)[A-Za-z0-9 .,:/+-]{1,24}$"),
+}
+_QUOTABLE["date"] = _QUOTABLE["month"] = _QUOTABLE["whole_number"]
+QUOTED_RULES = frozenset(_QUOTABLE)
+
+
+def found_phrase(frame: pd.DataFrame, column: str, row_numbers: Iterable[int],
+                 rule: str = "code_list") -> str:
+    """`` (found 'x', 'y')`` for values safe to quote; the others are counted, not shown."""
+    from scrutiny.privacy import identifier_kinds, kinds_phrase
+
+    if column not in frame.columns:
+        return ""
+    by_row = frame.set_index(ROW_COLUMN)[column]
+    values = list(dict.fromkeys(str(by_row.get(number)) for number in row_numbers
+                                if by_row.get(number) is not None))
+    quoted = [value for value in values
+              if _QUOTABLE[rule].match(value) and not identifier_kinds(value)]
+    kinds = list(dict.fromkeys(kind for value in values if value not in quoted
+                               for kind in identifier_kinds(value)))
+    parts = [", ".join(repr(value) for value in quoted[:3])] if quoted else []
+    hidden = len(values) - len(quoted)
+    if hidden:
+        like = kinds_phrase(kinds, "or") if kinds else "something that could identify someone"
+        parts.append(f"{hidden} value{'s' if hidden > 1 else ''} not shown here, as "
+                     f"{'they look' if hidden > 1 else 'it looks'} like {like}")
+    return f" (found {'; '.join(parts)})" if parts else ""
+
+
+def rows_phrase(numbers: Iterable[int]) -> str:
+    """``row 4`` or ``rows 2, 5, 9 and 3 more``: spreadsheet row numbers a data officer finds."""
+    numbers = list(numbers)
     shown = ", ".join(str(number) for number in numbers[:10])
-    more = f" and {len(numbers) - 10} more" if len(numbers) > 10 else ""
+    more = f" and {len(numbers) - 10:,} more" if len(numbers) > 10 else ""
     label = "row" if len(numbers) == 1 else "rows"
     return f"{label} {shown}{more}"
 

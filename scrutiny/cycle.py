@@ -32,6 +32,8 @@ class Cycle:
     submissions: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     received: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # every file
     findings: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # what contracts found
+    # files of the data folder not read at the last run: path, reason, expected
+    not_read: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     # published statistics (store.NATIONAL_TABLES), empty if none were supplied
     national: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
@@ -108,6 +110,9 @@ def load_cycle(store_path: Path, period: str | Period) -> Cycle:
         ).df()
         findings = connection.execute("SELECT * FROM findings").df()
         tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
+        not_read = (connection.execute("SELECT * FROM not_read ORDER BY path").df()
+                    if "not_read" in tables else
+                    pd.DataFrame(columns=["path", "reason", "expected"]))
         national = {name: connection.execute(f"SELECT * FROM {name}").df()
                     for name in store.NATIONAL_TABLES if name in tables}
     for return_type, frame in returns.items():
@@ -115,6 +120,7 @@ def load_cycle(store_path: Path, period: str | Period) -> Cycle:
     cycle = Cycle(partnership_from_text(text), load_framework(), period, returns, Path(store_path))
     cycle.submissions = submissions
     cycle.received, cycle.findings, cycle.national = received, findings, national
+    cycle.not_read = not_read
     return cycle
 
 

@@ -1,8 +1,11 @@
-"""Receiving a cycle's returns: read each new file, check it against its contract, store it.
+"""Receiving a cycle's returns: read each new file, screen it, check its contract, store it.
 
-Runs in the parent process before any notebook starts (validate once, in the runner). A file
-already in the store (same sha256) is not read again; a file that breaks a rule of severity
-"error" is quarantined whole with its findings; warnings are kept beside accepted rows.
+Runs in the parent process before any notebook starts (validate once, in the runner). Every
+file in the data folder ends in exactly one state: accepted, accepted with warnings,
+quarantined with its findings, already stored, or not read (with the reason). Whatever one
+file holds, reading, screening, checking and storing it is contained: its fault is recorded
+against it and the others go on. A file already in the store (same name and sha256) is not
+read again; each file is stored in one transaction, so a crash leaves all of it or none.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from tqdm.auto import tqdm
 from scrutiny import store
 from scrutiny.contracts import (
     Contract,
+    ContractError,
     Finding,
     check,
     load_contracts,
@@ -26,21 +30,43 @@ from scrutiny.contracts import (
 )
 from scrutiny.framework import Framework
 from scrutiny.partnership import Partnership
-from scrutiny.sources import Submission, UnreadableFile, discover, read_table, receive
+from scrutiny.privacy import Screened, screen
+from scrutiny.sources import (
+    Submission,
+    Table,
+    UnreadableFile,
+    discover,
+    read_table,
+    receive,
+    returns_root,
+)
 
 
 @dataclass
 class IngestResult:
     files: list[dict] = field(default_factory=list)  # one entry per file seen: name, sha, status
+    # files in the data folder that are not returns the tool reads: path, reason, expected
+    not_read: list[dict] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for item in self.files if item["status"] == status)
 
     def summary(self) -> str:
         return (
-            f"{len(self.files)} files: {self.count('accepted')} accepted, "
-            f"{self.count('rejected')} quarantined, {self.count('already stored')} already stored"
+            f"{len(self.files) + len(self.not_read)} files: {self.count('accepted')} accepted, "
+            f"{self.count('rejected')} quarantined, {self.count('already stored')} already "
+            f"stored, {len(self.not_read)} not read"
         )
+
+
+@dataclass
+class _Received:
+    """A read and screened return waiting for its contract check."""
+
+    submission: Submission
+    table: Table
+    screened: Screened
+    frame: pd.DataFrame  # the contract's validation frame
 
 
 def _whole_file_finding(submission: Submission, rule: str, message: str, fix: str) -> Finding:
@@ -52,52 +78,109 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
     contracts = load_contracts()
     parameters = parameters_for(partnership, framework)
     result = IngestResult()
+    found = discover(data_dir)
+    result.not_read = found.not_read
     received_at = datetime.now(UTC).replace(tzinfo=None)
+    stored_now: list[Submission] = []
+
+    def quarantine(connection, submission: Submission, finding: Finding,
+                   contract: Contract | None = None) -> None:
+        store.record_submission(connection, submission=submission, status="rejected",
+                                received_at=received_at, contract=contract, data_rows=None,
+                                findings=[finding], rows=None)
+        result.files.append(_entry(submission, "rejected"))
+
     with store.open_store(store_path, read_only=False) as connection:
         store.create_schema(connection, contracts)
         known = store.known_submissions(connection)
-        pending: dict[str, list[tuple[Submission, pd.DataFrame]]] = defaultdict(list)
-        for path in tqdm(discover(data_dir), desc="Reading returns", unit="file",
-                         disable=not progress):
-            submission = receive(path)
-            identity = (submission.file_name, submission.sha256)
-            if identity in known:
+        pending: dict[str, list[_Received]] = defaultdict(list)
+        for path, file_name in tqdm(found.returns, desc="Reading returns", unit="file",
+                                    disable=not progress):
+            try:
+                submission = receive(path, file_name)
+            except OSError as error:
+                result.not_read.append({"path": file_name, "expected": "",
+                                        "reason": f"cannot be opened ({error.strerror})"})
+                continue
+            if (submission.file_name, submission.sha256) in known:
                 result.files.append(_entry(submission, "already stored"))
                 continue
-            known.add(identity)
+            known.add((submission.file_name, submission.sha256))
             problem = _unusable(submission, partnership)
             if problem:
-                store.record_submission(
-                    connection, submission=submission, status="rejected",
-                    received_at=received_at, contract=None, data_rows=None,
-                    findings=[problem], rows=None)
-                result.files.append(_entry(submission, "rejected"))
+                quarantine(connection, submission, problem)
                 continue
+            contract = contracts[submission.name.return_type]
             try:
-                table = read_table(submission)
+                pending[contract.return_type].append(_read(submission, contract, framework))
             except UnreadableFile as error:
-                finding = _whole_file_finding(submission, "unreadable", str(error),
-                                              "resend the return saved as CSV UTF-8 or XLSX")
-                store.record_submission(
-                    connection, submission=submission, status="rejected",
-                    received_at=received_at, contract=contracts[submission.name.return_type],
-                    data_rows=None, findings=[finding], rows=None)
-                result.files.append(_entry(submission, "rejected"))
-                continue
-            pending[submission.name.return_type].append((submission, table))
+                quarantine(connection, submission, _whole_file_finding(
+                    submission, "unreadable", str(error),
+                    "resend the return saved as CSV UTF-8 or as an Excel workbook (.xlsx)"),
+                    contract)
+            except Exception as error:  # noqa: BLE001 - one file's fault must not stop the run
+                quarantine(connection, submission, _whole_file_finding(
+                    submission, "unreadable",
+                    f"the file could not be read ({type(error).__name__})",
+                    "save it again from Excel as CSV UTF-8 and resend; if it still fails, "
+                    "send the file to the tool's maintainers"), contract)
 
         for return_type, items in tqdm(sorted(pending.items()), desc="Checking contracts",
                                        unit="return type", disable=not progress):
             contract = contracts[return_type]
-            frames = {
-                sub.file_name: validation_frame(contract, sub.name, sub.file_name, table, framework)
-                for sub, table in items
-            }
-            findings = check(contract, frames, parameters)
-            for submission, _table in items:
-                _store_checked(connection, contract, submission, frames[submission.file_name],
-                               findings[submission.file_name], received_at, result)
+            findings = _check_contained(contract, items, parameters)
+            for item in items:
+                stored = _store_checked(connection, contract, item,
+                                        findings[item.submission.file_name], received_at)
+                result.files.append(_entry(item.submission, stored))
+                stored_now.append(item.submission)
+        store.note_same_slot(connection, stored_now)
+        store.save_not_read(connection, result.not_read)
     return result
+
+
+def returns_folder_problem(data_dir: Path) -> str:
+    """Why the data folder has nothing to read, in one sentence; "" if it has returns."""
+    found = discover(data_dir)
+    if found.returns:
+        return ""
+    root = returns_root(data_dir)
+    if not found.not_read:
+        return (f"there are no returns in {root}: put the quarter's .csv or .xlsx returns "
+                "there, named like indicators_E06000022_2025-26-Q4.csv")
+    first = found.not_read[0]
+    return (f"none of the {len(found.not_read)} file(s) in {Path(data_dir)} is a return the "
+            f"tool reads (for example {first['path']}: {first['reason']})")
+
+
+def _read(submission: Submission, contract: Contract, framework: Framework) -> _Received:
+    table = read_table(submission, {column.name: column.type for column in contract.columns})
+    screened = screen(contract, table)
+    frame = validation_frame(contract, submission.name, submission.file_name, table.frame,
+                             framework)
+    return _Received(submission, table, screened, frame)
+
+
+def _check_contained(contract: Contract, items: list[_Received],
+                     parameters: dict[str, list[str]]) -> dict[str, list[Finding]]:
+    """The contract's findings for each file: all files of a type in one validation, or file
+    by file if that fails, so that a file the suite cannot run on is the only one refused."""
+    frames = {item.submission.file_name: item.frame for item in items}
+    try:
+        return check(contract, frames, parameters)
+    except ContractError:
+        pass
+    findings: dict[str, list[Finding]] = {}
+    for file_name, frame in frames.items():
+        try:
+            findings.update(check(contract, {file_name: frame}, parameters))
+        except ContractError as error:
+            findings[file_name] = [Finding(
+                file_name, "contract", "error", (), 0, (),
+                f"the {contract.name} contract could not be applied to this file "
+                f"({str(error)[:200]})",
+                "send the file to the tool's maintainers: this is a fault in the tool")]
+    return findings
 
 
 def _unusable(submission: Submission, partnership: Partnership) -> Finding | None:
@@ -114,17 +197,33 @@ def _unusable(submission: Submission, partnership: Partnership) -> Finding | Non
     return None
 
 
-def _store_checked(connection, contract: Contract, submission: Submission, frame: pd.DataFrame,
-                   findings: list[Finding], received_at: datetime, result: IngestResult) -> None:
+def _store_checked(connection, contract: Contract, item: _Received,
+                   contract_findings: list[Finding], received_at: datetime) -> str:
+    """Store one checked file, all or nothing; its status (accepted or rejected)."""
+    findings = item.table.findings + item.screened.findings + contract_findings
     accepted = not any(finding.is_error for finding in findings)
-    rows = (store.typed_rows(contract, frame, submission.sha256, submission.file_name)
-            if accepted else None)
-    store.record_submission(
-        connection, submission=submission, status="accepted" if accepted else "rejected",
-        received_at=received_at, contract=contract, data_rows=len(frame),
-        findings=findings, rows=rows)
-    result.files.append(_entry(submission, "accepted" if accepted else "rejected"))
+    try:
+        rows = (store.typed_rows(contract, item.frame, item.submission.sha256,
+                                 item.submission.file_name, withheld=item.screened.withheld)
+                if accepted else None)
+        store.record_submission(
+            connection, submission=item.submission, status="accepted" if accepted else
+            "rejected", received_at=received_at, contract=contract,
+            data_rows=len(item.frame), findings=findings, rows=rows)
+    except store.StoreError:
+        raise
+    except Exception as error:  # noqa: BLE001 - refuse the file, keep the run going
+        accepted = False
+        store.record_submission(
+            connection, submission=item.submission, status="rejected",
+            received_at=received_at, contract=contract, data_rows=len(item.frame),
+            findings=[_whole_file_finding(
+                item.submission, "unreadable",
+                f"the file passed its checks but could not be stored ({type(error).__name__})",
+                "send the file to the tool's maintainers: this is a fault in the tool")],
+            rows=None)
+    return "accepted" if accepted else "rejected"
 
 
 def _entry(submission: Submission, status: str) -> dict:
-    return {"file": str(submission.path), "sha256": submission.sha256, "status": status}
+    return {"file": submission.file_name, "sha256": submission.sha256, "status": status}

@@ -11,6 +11,7 @@ import base64
 import html
 import io
 import math
+import re
 from dataclasses import dataclass, field
 
 import matplotlib
@@ -24,6 +25,21 @@ from scrutiny.disclosure import DEFAULT_THRESHOLD, SUPPRESSED  # noqa: E402
 NOT_AVAILABLE = "–"  # no data (nothing returned, or nothing to measure)
 INCOMPLETE = "incomplete"  # some months of the window were not (validly) returned
 UNIT_LABELS = {"count": "number", "percent": "%", "rate_per_10k": "per 10,000 children"}
+
+
+# C0 and C1 control characters (NUL and friends) and the bidirectional overrides that can make
+# text read other than it is: never passed to a page
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def showable(text: str) -> str:
+    """Text with the characters a page must never carry removed (not yet escaped)."""
+    return _UNSHOWABLE.sub("", text)
+
+
+def escaped(text: object) -> str:
+    """Any text for HTML: unshowable characters removed, then escaped."""
+    return html.escape(showable(str(text)))
 
 
 def format_value(value: float, unit: str) -> str:
@@ -70,15 +86,17 @@ def figure_html(figure: plt.Figure, alt: str) -> str:
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(figure)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
-            f'style="max-width:100%"><figcaption>{html.escape(alt)}</figcaption></figure>')
+    return (f'<figure><img src="data:image/png;base64,{data}" alt="{escaped(alt)}" '
+            f'style="max-width:100%"><figcaption>{escaped(alt)}</figcaption></figure>')
 
 
 def table_html(frame: pd.DataFrame, caption: str = "") -> str:
+    frame = frame.map(lambda cell: showable(cell) if isinstance(cell, str) else cell)
+    frame.columns = [showable(str(column)) for column in frame.columns]
     table = frame.to_html(index=False, escape=True, na_rep=NOT_AVAILABLE, border=0,
                           classes="scrutiny-table")
     if caption:
-        table = table.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
+        table = table.replace(">", f"><caption>{escaped(caption)}</caption>", 1)
     return table
 
 
@@ -104,24 +122,24 @@ class Section:
     blocks: list[str] = field(default_factory=list)
 
     def paragraph(self, text: str) -> Section:
-        self.blocks.append(f"<p>{html.escape(text)}</p>")
+        self.blocks.append(f"<p>{escaped(text)}</p>")
         return self
 
     def heading(self, text: str, level: int = 3) -> Section:
-        self.blocks.append(f"<h{level}>{html.escape(text)}</h{level}>")
+        self.blocks.append(f"<h{level}>{escaped(text)}</h{level}>")
         return self
 
     def notice(self, text: str) -> Section:
-        self.blocks.append(f'<div class="scrutiny-notice" role="note">{html.escape(text)}</div>')
+        self.blocks.append(f'<div class="scrutiny-notice" role="note">{escaped(text)}</div>')
         return self
 
     def note(self, text: str) -> Section:
-        self.blocks.append(f'<p class="scrutiny-note">{html.escape(text)}</p>')
+        self.blocks.append(f'<p class="scrutiny-note">{escaped(text)}</p>')
         return self
 
     def bullets(self, items: list[str]) -> Section:
         if items:
-            inner = "".join(f"<li>{html.escape(item)}</li>" for item in items)
+            inner = "".join(f"<li>{escaped(item)}</li>" for item in items)
             self.blocks.append(f"<ul>{inner}</ul>")
         return self
 
@@ -138,7 +156,7 @@ class Section:
         return self
 
     def _repr_html_(self) -> str:
-        heading = (f"<h{self.level}>{html.escape(self.title)}</h{self.level}>"
+        heading = (f"<h{self.level}>{escaped(self.title)}</h{self.level}>"
                    if self.title else "")
         return f'<section class="scrutiny-section">{heading}{"".join(self.blocks)}</section>'
 

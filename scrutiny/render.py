@@ -1,9 +1,17 @@
-"""Executed notebooks to HTML (code hidden) and the index page of a period's reports."""
+"""Executed notebooks to HTML (code hidden), the index page of a period's reports, and what
+makes every generated file safe to publish: written whole, readable by others, and free of
+this machine's paths."""
 
 from __future__ import annotations
 
 import os
-import tempfile
+import re
+import secrets
+import site
+import sys
+import sysconfig
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -14,15 +22,20 @@ NBCONVERT_TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write the whole file or nothing: a half-written report is never left behind."""
+    """Write the whole file or nothing: a half-written report is never left behind.
+
+    The file gets the mode a plain ``open()`` gives (0644 under umask 022), not mkstemp's
+    0600: reports are made to be read by others and published.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -64,3 +77,132 @@ _environment = Environment(
 
 def index_html(context: dict) -> str:
     return _environment.get_template("index.html.j2").render(**context)
+
+
+# Safe output: no generated file names a path of this machine outside the data and output
+# folders. Tracebacks, kernel logs and papermill's metadata name the virtualenv, the home
+# folder and temporary files; those become <python>/..., ~/... and <path>/basename.
+
+# Text that is never a path: ANSI colour codes (IPython tracebacks colour a path, so the code
+# sits right before it) and base64 images, which can contain "/tmp/" by chance.
+_OPAQUE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]*"
+                     r"|[A-Za-z0-9+/=]{64,}")
+_PART = r"[^\s/\"'`<>:;,()\[\]{}|*?\\\x1b]+"
+# an absolute path: not part of a word, a relative path, "~/..." or an earlier replacement
+_ABSOLUTE = re.compile(rf"(?<![\w.~-])(?<!<data>)(?<!<out>)(?<!<python>)(?<!<path>)"
+                       rf"/{_PART}(?:/{_PART})*/?")
+
+
+def scrub_paths(text: str, keep: Mapping[str, Path] | None = None) -> str:
+    """``text`` with every absolute path of this machine made anonymous.
+
+    ``keep`` names folders whose paths are the user's own (``{"<data>": data_dir, "<out>":
+    out_dir}``); a path under one becomes ``<data>/returns/x.csv``. Paths under Python and the
+    installed packages become ``<python>/papermill/execute.py``, under the home folder
+    ``~/...``, and any other ``<path>/basename``: a developer can still read a traceback.
+    """
+    prefixes = _prefixes(tuple(sorted((keep or {}).items())), str(Path.home()))
+    pieces = []
+    position = 0
+    for opaque in _OPAQUE.finditer(text):
+        pieces.append(_scrub_plain(text[position:opaque.start()], prefixes))
+        pieces.append(opaque.group())
+        position = opaque.end()
+    pieces.append(_scrub_plain(text[position:], prefixes))
+    return "".join(pieces)
+
+
+def _scrub_plain(text: str, prefixes: tuple[tuple[str, str], ...]) -> str:
+    return _ABSOLUTE.sub(lambda match: _anonymous(match.group(), prefixes), text)
+
+
+def _anonymous(path: str, prefixes: tuple[tuple[str, str], ...]) -> str:
+    first = path.strip("/").split("/", 1)[0]
+    if first not in _root_entries():
+        return path  # not a path on this machine ("/td", a unit, part of a URL)
+    for prefix, label in prefixes:
+        if path == prefix or path.startswith(prefix + "/"):
+            return label + path[len(prefix):]
+    return "<path>/" + path.rstrip("/").rsplit("/", 1)[-1]
+
+
+@cache
+def _root_entries() -> frozenset[str]:
+    try:
+        return frozenset(os.listdir("/"))
+    except OSError:
+        return frozenset()
+
+
+@cache
+def _prefixes(keep: tuple[tuple[str, Path], ...], home: str) -> tuple[tuple[str, str], ...]:
+    """(folder, label) pairs, the longest folder first so that the closest one names a path."""
+    labelled = [(folder, label) for label, folder in keep]
+    labelled += [(folder, "<python>") for folder in _python_folders()]
+    labelled.append((home, "~"))
+    pairs = {}
+    for folder, label in labelled:
+        for form in {os.path.abspath(folder), os.path.realpath(folder)}:
+            if form != "/":
+                pairs.setdefault(form.rstrip("/"), label)
+    return tuple(sorted(pairs.items(), key=lambda pair: -len(pair[0])))
+
+
+def _python_folders() -> list[str]:
+    import scrutiny
+
+    folders = [*site.getsitepackages(), site.getusersitepackages(),
+               *(sysconfig.get_paths().get(key, "") for key in ("stdlib", "platstdlib",
+                                                                "purelib", "platlib")),
+               sys.prefix, sys.base_prefix, sys.exec_prefix,
+               str(Path(scrutiny.__file__).resolve().parents[1])]  # the source checkout
+    return [folder for folder in folders if folder]
+
+
+def scrub_file(path: Path, keep: Mapping[str, Path] | None = None) -> None:
+    """Scrub a text file in place (a log or an error file); a missing file is fine."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return
+    scrubbed = scrub_paths(text, keep)
+    if scrubbed != text:
+        write_atomically(path, scrubbed)
+
+
+def tidy_executed_notebook(path: Path, source_name: str,
+                           keep: Mapping[str, Path] | None = None) -> None:
+    """Make an executed notebook safe to publish, in place.
+
+    papermill records where the notebook came from and went as absolute paths; they become
+    the notebook's name and its path beside run.json. Every other string, outputs and
+    tracebacks included, is scrubbed; images are left alone. A notebook cut short mid-write
+    (its worker was stopped) is not valid JSON: its text is scrubbed instead.
+    """
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except FileNotFoundError:
+        return
+    except Exception:  # noqa: BLE001 - half-written by a stopped worker
+        scrub_file(path, keep)
+        return
+    recorded = notebook.metadata.get("papermill")
+    if recorded is not None:
+        recorded["input_path"] = source_name
+        recorded["output_path"] = f"{path.parent.name}/{path.name}"
+    _scrub_node(notebook, keep)
+    write_atomically(path, nbformat.writes(notebook))
+
+
+def _scrub_node(node, keep: Mapping[str, Path] | None):
+    if isinstance(node, str):
+        return scrub_paths(node, keep)
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            node[index] = _scrub_node(item, keep)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key.startswith(("image/", "application/pdf")):
+                continue  # base64, never a path
+            node[key] = _scrub_node(value, keep)
+    return node

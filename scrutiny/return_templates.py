@@ -15,6 +15,7 @@ from scrutiny.contracts import Contract, allowed_values, load_contracts, paramet
 from scrutiny.framework import Framework, load_framework
 from scrutiny.partnership import Area, Partnership
 from scrutiny.returns import ANNUAL_RETURNS, RETURN_TYPES, expected_name
+from scrutiny.spreadsheets import neutralised
 
 TYPE_WORDS = {"text": "text", "integer": "whole number, 0 or more", "date": "date YYYY-MM-DD",
               "month": "month YYYY-MM", "code": "code from the list",
@@ -78,7 +79,8 @@ def guidance_markdown(contracts: dict[str, Contract], framework: Framework,
         "",
         "## Naming and sending returns",
         "",
-        "One file per return type, area and period, as CSV (UTF-8) or XLSX (first sheet), "
+        "One file per return type, area and period, as CSV (UTF-8) or XLSX (the return on "
+        "one sheet; title rows above the header and a guidance sheet beside it are fine), "
         "named `returntype_areacode_period.csv`, for example "
         f"`{expected_name('indicators')}` (quarters are financial: Q1 is April to June) or "
         f"`{expected_name('section11')}` for the annual section 11 return. Put them under "
@@ -90,7 +92,12 @@ def guidance_markdown(contracts: dict[str, Contract], framework: Framework,
         "which is kept.",
         "- A quarter with nothing to report: send the header row only.",
         "- Never include names, dates of birth, addresses or anything else that could "
-        "identify a child or family.",
+        "identify a child or family. A column that is not in the template and names or holds "
+        "an identifier (NHS number, unique pupil number, postcode, phone, email, ...) refuses "
+        "the whole file; an identifier in a reference or a count refuses the file; free text "
+        "that looks like it holds one is withheld from every report, with a warning.",
+        "- Formulas must have been calculated and saved; merged cells, Excel error values "
+        "such as #DIV/0! and two columns with the same name refuse the file.",
         "",
     ]
     for return_type in RETURN_TYPES:
@@ -138,7 +145,7 @@ def write_templates(directory: Path, partnership: Partnership | None = None) -> 
         xlsx_path = directory / f"{return_type}_template.xlsx"
         with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
             header.to_excel(writer, sheet_name=return_type, index=False)
-            column_guide(contract, parameters).to_excel(writer, sheet_name="guidance",
+            neutralised(column_guide(contract, parameters)).to_excel(writer, sheet_name="guidance",
                                                         index=False)
         written += [csv_path, xlsx_path]
     readme = directory / "README.md"

@@ -1,8 +1,11 @@
 """The quarterly cycle: receive and check the returns, then run and render every report.
 
-Validation happens here, once, before any notebook starts. Notebooks then run in parallel
-worker processes with papermill (one per area, one regional comparison, one data-quality
-report); a failure in one report is recorded and the others carry on.
+Validation happens here, once, before any notebook starts. Each report (one per area, one
+regional comparison, one data-quality report) then runs in a worker process of its own
+(``scrutiny.worker``). A report that fails, hangs past its timeout, or whose kernel or worker
+dies is recorded as failed and the others carry on; SIGINT or SIGTERM stops every worker and
+kernel. run.json and index.html say "in progress" from the moment the reports start, and only
+then the run's final state: complete, complete with failures, or interrupted.
 """
 
 from __future__ import annotations
@@ -11,13 +14,16 @@ import json
 import os
 import platform
 import re
+import shutil
+import signal
+import tempfile
+import threading
 import time
-import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib import metadata
-from multiprocessing import get_context
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -25,42 +31,39 @@ from tqdm.auto import tqdm
 from scrutiny import __version__, store
 from scrutiny.cycle import save_partnership_text
 from scrutiny.framework import load_framework
-from scrutiny.ingest import IngestResult, ingest
+from scrutiny.ingest import IngestResult, ingest, returns_folder_problem
 from scrutiny.national_ingest import ingest_national
 from scrutiny.partnership import CONFIG_FILE, Partnership, load_partnership
 from scrutiny.periods import Period
-from scrutiny.render import index_html, notebook_to_html, write_atomically
+from scrutiny.render import index_html, write_atomically
+from scrutiny.worker import Job, Outcome, ReportFiles, Worker
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NATIONAL_SUBDIR = "national"  # a data folder's own national statistics, used by default
-KERNEL = "python3"
+DEFAULT_REPORT_TIMEOUT = 900  # seconds one report may run before it is stopped
+POLL_SECONDS = 0.2  # how often the runner looks at its workers
+IN_PROGRESS, COMPLETE, WITH_FAILURES, INTERRUPTED = (
+    "in progress", "complete", "complete with failures", "interrupted")
 PACKAGES = ("scrutiny", "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib",
-            "duckdb", "great-expectations", "papermill", "nbconvert", "nbformat", "ipykernel")
+            "duckdb", "great-expectations", "papermill", "nbconvert", "nbformat", "ipykernel",
+            "psutil")
 
 
 class RunError(RuntimeError):
     """A run that cannot start: bad arguments or no usable data."""
 
 
-@dataclass
-class Job:
-    kind: str  # area | regional | quality
-    title: str
-    notebook: str
-    slug: str
-    parameters: dict
+class RunInterrupted(Exception):
+    """SIGINT or SIGTERM stopped the run; every worker and kernel has been stopped and
+    run.json and index.html say "interrupted"."""
 
-
-@dataclass
-class Outcome:
-    kind: str
-    title: str
-    html: str
-    notebook: str
-    status: str  # ok | failed
-    duration_seconds: float
-    error: str = ""
-    warnings: list[str] = field(default_factory=list)
+    def __init__(self, signum: int, index: Path) -> None:
+        self.signum = signum
+        self.exit_code = 128 + signum  # what a shell reports for a process the signal ended
+        name = ("Ctrl-C (SIGINT)" if signum == signal.SIGINT
+                else signal.Signals(signum).name)
+        super().__init__(f"Interrupted by {name}: every report was stopped, and {index} "
+                         "records which were written.")
 
 
 def slugify(text: str) -> str:
@@ -98,8 +101,11 @@ def _require_returns_for(store_path: Path, period: Period) -> None:
 
 
 def plan_jobs(partnership: Partnership, period: Period, area_codes: list[str],
-              store_path: Path) -> list[Job]:
-    common = {"store_path": str(store_path.resolve()), "period": period.label}
+              store_path: Path, period_dir: Path) -> list[Job]:
+    # notebooks run in the period's folder; a relative store path keeps this machine's folders
+    # out of the executed notebooks
+    store_from_notebook = os.path.relpath(Path(store_path).resolve(), Path(period_dir).resolve())
+    common = {"store_path": store_from_notebook, "period": period.label}
     jobs = [
         Job("area", f"{partnership.area(code).name}: scrutiny report", "area_report.ipynb",
             f"area-{slugify(partnership.area(code).name)}", {**common, "area_code": code})
@@ -109,50 +115,6 @@ def plan_jobs(partnership: Partnership, period: Period, area_codes: list[str],
                     "regional-comparison", common))
     jobs.append(Job("quality", "Data quality", "data_quality.ipynb", "data-quality", common))
     return jobs
-
-
-def execute_job(job: Job, out_dir: Path) -> Outcome:
-    """Run one notebook and render it; never raises (the outcome says what happened)."""
-    import papermill
-
-    started = time.perf_counter()
-    executed = out_dir / "notebooks" / f"{job.slug}.ipynb"
-    html = out_dir / f"{job.slug}.html"
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    _log_stderr_to(executed.with_suffix(".log"))
-    try:
-        papermill.execute_notebook(
-            str(notebooks_dir() / job.notebook), str(executed), parameters=job.parameters,
-            kernel_name=KERNEL, progress_bar=False, log_output=False,
-            cwd=str(notebooks_dir()),
-        )
-        warnings = notebook_to_html(executed, html, job.title)
-        status, error = "ok", ""
-    except Exception as problem:  # a report's failure must not stop the others
-        warnings, status = [], "failed"
-        error = _short_error(problem)
-        (out_dir / "notebooks" / f"{job.slug}.error.txt").write_text(
-            traceback.format_exc(), encoding="utf-8")
-        html.unlink(missing_ok=True)
-    return Outcome(job.kind, job.title, html.name, str(executed.relative_to(out_dir)), status,
-                   round(time.perf_counter() - started, 2), error, warnings)
-
-
-def _log_stderr_to(path: Path) -> None:
-    """Send this worker's stderr, and its kernels', to a log file instead of the terminal.
-
-    Jupyter kernels log start-up and shut-down chatter to stderr; it belongs in the run's
-    logs, not over the progress bar. Workers are separate processes, so this is theirs only.
-    """
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(handle, 2)
-    os.close(handle)
-
-
-def _short_error(problem: Exception) -> str:
-    name = getattr(problem, "ename", type(problem).__name__)
-    value = getattr(problem, "evalue", str(problem))
-    return f"{name}: {value}".strip()[:500]
 
 
 def package_versions() -> dict[str, str]:
@@ -180,7 +142,8 @@ class RunResult:
 def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
               area_codes: list[str] | None = None, store_path: Path | None = None,
               national_dir: Path | None = None, workers: int | None = None,
-              progress: bool = True) -> RunResult:
+              progress: bool = True,
+              report_timeout: float = DEFAULT_REPORT_TIMEOUT) -> RunResult:
     started_at, started = datetime.now(UTC), time.perf_counter()
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     partnership = load_partnership(data_dir)
@@ -198,6 +161,9 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         national_dir = data_dir / NATIONAL_SUBDIR  # e.g. the demo's synthetic statistics
     if national_dir is not None and not Path(national_dir).is_dir():
         raise RunError(f"--national-dir {national_dir} is not a folder")
+    problem = returns_folder_problem(data_dir)
+    if problem:  # stop before anything is written
+        raise RunError(problem)
 
     received = ingest(data_dir, store_path, partnership, framework, progress=progress)
     national_files = []
@@ -213,34 +179,38 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
 
     period_dir = out_dir / chosen_period.label
     period_dir.mkdir(parents=True, exist_ok=True)
-    jobs = plan_jobs(partnership, chosen_period, area_codes or partnership.area_codes, store_path)
-    outcomes = _execute_all(jobs, period_dir, workers, progress)
-
-    finished_at = datetime.now(UTC)
-    duration = time.perf_counter() - started
-    manifest = {
+    jobs = plan_jobs(partnership, chosen_period, area_codes or partnership.area_codes,
+                     store_path, period_dir)
+    record = RunRecord(period_dir, started, {
         "tool": {"name": "scrutiny", "version": __version__},
         "started_at": started_at.isoformat(timespec="seconds"),
-        "finished_at": finished_at.isoformat(timespec="seconds"),
-        "duration_seconds": round(duration, 2),
         "period": chosen_period.label,
         "partnership": partnership.name,
         "synthetic_data": partnership.synthetic,
-        "data_dir": str(data_dir.resolve()),
-        "store": str(store_path.resolve()),
+        # relative to this file's folder: run.json names no folder of the machine it ran on
+        "data_dir": _relative(data_dir, period_dir),
+        "store": _relative(store_path, period_dir),
+        "national_dir": _relative(national_dir, period_dir) if national_dir else None,
         "inputs": received.files,
-        "national_inputs": national_files,
+        "not_read": received.not_read,
+        "national_inputs": _named_in(national_files, data_dir),
         "packages": package_versions(),
-        "reports": [asdict(outcome) for outcome in outcomes],
-    }
-    write_atomically(period_dir / "run.json", json.dumps(manifest, indent=2) + "\n")
-    write_atomically(period_dir / "index.html", index_html({
+    }, {
         "partnership": partnership.name, "period": chosen_period.label,
         "period_title": _period_title(chosen_period), "synthetic": partnership.synthetic,
-        "reports": outcomes, "generated": finished_at.strftime("%d %B %Y %H:%M UTC"),
-        "version": __version__, "duration": f"{duration:.0f} s",
-        "ingest_summary": received.summary(), "rejected": received.count("rejected"),
-    }))
+        "version": __version__, "ingest_summary": received.summary(),
+        "rejected": received.count("rejected"), "not_read": len(received.not_read),
+    })
+    with _stop_on_signals() as stop:
+        # from here on the index says "in progress" until the run's final state replaces it
+        record.write(_so_far(jobs, {}, [], period_dir), IN_PROGRESS)
+        outcomes = execute_reports(
+            jobs, period_dir, workers=workers, timeout=report_timeout, progress=progress,
+            keep={"<data>": data_dir, "<out>": out_dir}, stop=stop,
+            on_change=lambda current: record.write(current, IN_PROGRESS))
+        record.write(outcomes, _final_status(outcomes, stop))
+    if stop.signum:
+        raise RunInterrupted(stop.signum, period_dir / "index.html")
     return RunResult(chosen_period, period_dir, outcomes, received)
 
 
@@ -249,20 +219,160 @@ def _period_title(period: Period) -> str:
             f"({period.start:%B %Y} to {period.end:%B %Y})")
 
 
-def _execute_all(jobs: list[Job], period_dir: Path, workers: int | None,
-                 progress: bool) -> list[Outcome]:
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    outcomes: list[Outcome] = []
+def _relative(path: Path, start: Path) -> str:
+    return Path(os.path.relpath(Path(path).resolve(), Path(start).resolve())).as_posix()
+
+
+def _named_in(files: list[dict], data_dir: Path) -> list[dict]:
+    """National inputs named relative to the data folder, or by file name if outside it."""
+    named = []
+    for item in files:
+        path = Path(item["file"])
+        if path.is_absolute():
+            resolved, folder = path.resolve(), Path(data_dir).resolve()
+            path = resolved.relative_to(folder) if resolved.is_relative_to(folder) else Path(
+                path.name)
+        named.append({**item, "file": path.as_posix()})
+    return named
+
+
+@dataclass
+class RunRecord:
+    """run.json and index.html of a run, rewritten as it goes: they never claim more than has
+    happened, so a run killed outright (SIGKILL, power cut) is left saying "in progress"."""
+
+    period_dir: Path
+    started: float  # time.perf_counter() when the run started
+    manifest: dict  # what stays the same while the reports run
+    page: dict
+
+    def write(self, outcomes: list[Outcome], status: str) -> None:
+        now = datetime.now(UTC)
+        duration = time.perf_counter() - self.started
+        finished = status != IN_PROGRESS
+        manifest = {
+            "tool": self.manifest["tool"], "status": status, **self.manifest,
+            "finished_at": now.isoformat(timespec="seconds") if finished else None,
+            "duration_seconds": round(duration, 2) if finished else None,
+            "reports": [asdict(outcome) for outcome in outcomes],
+        }
+        write_atomically(self.period_dir / "run.json", json.dumps(manifest, indent=2) + "\n")
+        write_atomically(self.period_dir / "index.html", index_html({
+            **self.page, "status": status, "reports": outcomes,
+            "failed": sum(1 for outcome in outcomes if outcome.status in ("failed", "not run")),
+            "generated": now.strftime("%d %B %Y %H:%M UTC"), "duration": f"{duration:.0f} s",
+        }))
+
+
+def _final_status(outcomes: list[Outcome], stop: StopRequest) -> str:
+    if stop.signum:
+        return INTERRUPTED
+    if any(outcome.status != "ok" for outcome in outcomes):
+        return WITH_FAILURES
+    return COMPLETE
+
+
+class StopRequest:
+    """Set by SIGINT or SIGTERM; the report stage then stops every worker and returns."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def __call__(self, signum: int, _frame: object = None) -> None:
+        self.signum = self.signum or signum
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[StopRequest]:
+    """Turn SIGINT and SIGTERM into a request to stop, checked between looks at the workers:
+    the runner is never cut short mid-write, and a second Ctrl-C cannot leave a kernel."""
+    request = StopRequest()
+    if threading.current_thread() is not threading.main_thread():
+        yield request  # only the main thread receives signals
+        return
+    previous = {number: signal.signal(number, request)
+                for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield request
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def execute_reports(jobs: list[Job], period_dir: Path, *, workers: int | None = None,
+                    timeout: float = DEFAULT_REPORT_TIMEOUT, progress: bool = False,
+                    keep: Mapping[str, Path] | None = None, stop: StopRequest | None = None,
+                    on_change: Callable[[list[Outcome]], None] | None = None) -> list[Outcome]:
+    """Run each job in a worker process of its own, at most ``workers`` at once.
+
+    A report that fails, runs past ``timeout`` seconds, or whose kernel or worker dies is
+    marked failed and the others go on. Once ``stop`` is set, every worker and kernel is
+    stopped and the reports not written are marked "not run". No process of a report outlives
+    this call. ``keep`` names the folders whose paths may appear in what reports write (see
+    ``render.scrub_paths``); ``on_change`` is given the outcomes so far after each report.
+    """
+    period_dir = Path(period_dir)
+    keep = dict(keep or {"<out>": period_dir})
+    stop = stop or StopRequest()
+    limit = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    waiting, running, done = list(jobs), [], {}
     bar = tqdm(total=len(jobs), desc="Writing reports", unit="report", disable=not progress)
-    # spawn, not fork: each worker starts Jupyter kernels and must not inherit the parent's
-    # threads or open store
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(execute_job, job, period_dir): job for job in jobs}
-        for future in as_completed(futures):
-            outcome = future.result()
-            outcomes.append(outcome)
-            bar.set_postfix_str(f"{outcome.title[:30]}: {outcome.status}")
-            bar.update()
-    bar.close()
-    order = {job.slug: index for index, job in enumerate(jobs)}
-    return sorted(outcomes, key=lambda outcome: order[Path(outcome.html).stem])
+    scratch = Path(tempfile.mkdtemp(prefix="scrutiny-run-"))
+    try:
+        while (waiting or running) and not stop.signum:
+            while waiting and len(running) < limit:
+                running.append(Worker.start(waiting.pop(0), period_dir, notebooks_dir(), keep,
+                                            scratch))
+            time.sleep(POLL_SECONDS)
+            for worker in list(running):
+                outcome = _settle(worker, timeout, keep)
+                if outcome is None:
+                    continue
+                running.remove(worker)
+                done[worker.job.slug] = outcome
+                bar.set_postfix_str(f"{outcome.title[:30]}: {outcome.status}")
+                bar.update()
+                if on_change:
+                    on_change(_so_far(jobs, done, running, period_dir))
+    finally:
+        for worker in running:  # interrupted (or the runner itself failed)
+            worker.stop()
+            done[worker.job.slug] = worker.failed("stopped when the run was interrupted", keep,
+                                                  status="not run")
+        bar.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+    outcomes = _so_far(jobs, done, [], period_dir, unfinished="not run")
+    for outcome in outcomes:  # only this run's reports are left to be read as current
+        if outcome.status != "ok":
+            (period_dir / outcome.html).unlink(missing_ok=True)
+    return outcomes
+
+
+def _settle(worker: Worker, timeout: float, keep: Mapping[str, Path]) -> Outcome | None:
+    """The worker's outcome if it has ended or run out of time, else None."""
+    if worker.finished():
+        worker.stop()  # its kernel may have outlived it
+        return worker.outcome(keep)
+    if worker.elapsed() > timeout:
+        worker.stop()
+        return worker.failed(f"timed out after {timeout:g} s", keep)
+    worker.watch()
+    return None
+
+
+def _so_far(jobs: list[Job], done: dict[str, Outcome], running: list[Worker], period_dir: Path,
+            unfinished: str = "waiting") -> list[Outcome]:
+    """Every job's outcome in plan order: finished, running, or ``unfinished``."""
+    started = {worker.job.slug for worker in running}
+    outcomes = []
+    for job in jobs:
+        if job.slug in done:
+            outcomes.append(done[job.slug])
+            continue
+        status = "running" if job.slug in started else unfinished
+        error = "not started: the run was interrupted" if status == "not run" else ""
+        outcome = ReportFiles(period_dir, job.slug).outcome(job, status, 0.0, error)
+        if status != "running":  # nothing of this run's is there yet
+            outcome.notebook = outcome.log = ""
+        outcomes.append(outcome)
+    return outcomes

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from scrutiny.contracts import Contract, Finding
+from scrutiny.privacy import WITHHELD_TEXT
 
 _SQL_TYPES = {"integer": "BIGINT", "date": "DATE"}
 
@@ -25,7 +26,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
     sha256 VARCHAR NOT NULL,
     file_name VARCHAR NOT NULL,
-    source_path VARCHAR NOT NULL,
+    source_path VARCHAR NOT NULL,     -- relative to the returns folder: no absolute paths
     return_type VARCHAR,
     area_code VARCHAR,
     period VARCHAR,
@@ -50,6 +51,11 @@ CREATE TABLE IF NOT EXISTS findings (
     row_numbers INTEGER[],
     message VARCHAR NOT NULL,
     fix VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS not_read (  -- files of the data folder not read, at the last run
+    path VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    expected VARCHAR NOT NULL
 );
 CREATE OR REPLACE VIEW current_submissions AS
 SELECT * EXCLUDE (content) FROM submissions
@@ -110,12 +116,19 @@ def known_submissions(connection: duckdb.DuckDBPyConnection) -> set[tuple[str, s
     return {(name, sha) for name, sha in rows}
 
 
-def typed_rows(contract: Contract, frame: pd.DataFrame, sha256: str,
-               file_name: str) -> pd.DataFrame:
-    """Accepted text rows converted to the contract's types, with their provenance."""
+def typed_rows(contract: Contract, frame: pd.DataFrame, sha256: str, file_name: str, *,
+               withheld: dict[str, set[int]] | None = None) -> pd.DataFrame:
+    """Accepted text rows converted to the contract's types, with their provenance.
+
+    ``withheld`` names, by column, the spreadsheet rows whose free text may identify someone:
+    those cells are stored as :data:`WITHHELD_TEXT`, never as sent.
+    """
     rows = pd.DataFrame(index=frame.index)
     for column in contract.columns:
         text = frame[column.name] if column.name in frame.columns else None
+        hidden = (withheld or {}).get(column.name)
+        if text is not None and hidden:
+            text = text.where(~frame["_row"].isin(hidden), WITHHELD_TEXT)
         if text is None:
             rows[column.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
         elif column.type == "integer":
@@ -140,7 +153,7 @@ def record_submission(connection: duckdb.DuckDBPyConnection, *, submission, stat
         connection.execute(
             "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                submission.sha256, submission.file_name, str(submission.path),
+                submission.sha256, submission.file_name, submission.file_name,
                 name.return_type if name else None, name.area_code if name else None,
                 name.period.label if name else None, name.label if name else None,
                 name.version if name else None, name.slot if name else None,
@@ -148,13 +161,7 @@ def record_submission(connection: duckdb.DuckDBPyConnection, *, submission, stat
                 contract.name if contract else None, data_rows, submission.content,
             ],
         )
-        for finding in findings:
-            connection.execute(
-                "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [submission.sha256, finding.file_name, finding.severity, finding.rule,
-                 list(finding.columns), finding.rows, list(finding.row_numbers),
-                 finding.message, finding.fix],
-            )
+        _insert_findings(connection, submission.sha256, findings)
         if rows is not None and len(rows):
             connection.register("incoming_rows", rows)
             connection.execute(
@@ -165,6 +172,54 @@ def record_submission(connection: duckdb.DuckDBPyConnection, *, submission, stat
     except Exception:
         connection.execute("ROLLBACK")
         raise
+
+
+def _insert_findings(connection: duckdb.DuckDBPyConnection, sha256: str,
+                     findings: list[Finding]) -> None:
+    for finding in findings:
+        connection.execute(
+            "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [sha256, finding.file_name, finding.severity, finding.rule,
+             list(finding.columns), finding.rows, list(finding.row_numbers),
+             finding.message, finding.fix],
+        )
+
+
+def save_not_read(connection: duckdb.DuckDBPyConnection, not_read: list[dict]) -> None:
+    """Replace the list of files not read with this run's (the folder as it is now)."""
+    connection.execute("BEGIN TRANSACTION")
+    connection.execute("DELETE FROM not_read")
+    if not_read:
+        connection.executemany("INSERT INTO not_read VALUES (?, ?, ?)",
+                               [[item["path"], item["reason"], item["expected"]]
+                                for item in not_read])
+    connection.execute("COMMIT")
+
+
+def note_same_slot(connection: duckdb.DuckDBPyConnection, stored_now: list) -> None:
+    """Warn where two different accepted files fill the same return slot with the same version
+    (say, the same name in two subfolders): both are kept, and the report uses one of them."""
+    if not stored_now:
+        return
+    new = {(submission.sha256, submission.file_name) for submission in stored_now}
+    groups = connection.execute("""
+        SELECT slot, version, list(sha256 ORDER BY received_at DESC, file_name DESC),
+               list(file_name ORDER BY received_at DESC, file_name DESC),
+               (SELECT max(newer.version) FROM submissions newer
+                WHERE newer.slot = s.slot AND newer.status = 'accepted')
+        FROM submissions s WHERE status = 'accepted'
+        GROUP BY slot, version HAVING count(DISTINCT sha256) > 1
+    """).fetchall()
+    for slot, version, hashes, names, newest in groups:
+        if not new & set(zip(hashes, names, strict=True)) or version != newest:
+            continue
+        message = (f"{len(names)} different files are the {slot} return (version {version}): "
+                   f"{', '.join(names)}; the reports use {names[0]}")
+        fix = (f"if another of them is the right one, resend it with _v{version + 1} at the "
+               "end of its name, and remove the other copies from the data folder")
+        for sha256, name in zip(hashes, names, strict=True):
+            _insert_findings(connection, sha256, [Finding(name, "same_return_twice", "warning",
+                                                          (), 0, (), message, fix)])
 
 
 NATIONAL_TABLES = ("national", "national_neighbours", "national_ofsted", "national_areas",

@@ -34,6 +34,7 @@ from scrutiny.contracts import (
 from scrutiny.framework import load_framework
 from scrutiny.ingest import ingest
 from scrutiny.partnership import Area, Partnership
+from scrutiny.privacy import screen
 from scrutiny.sources import read_table, receive
 
 BNES, BRISTOL, NORTH_SOMERSET, SOUTH_GLOS, SOMERSET = (
@@ -211,7 +212,7 @@ CASES: list[Case] = [
          errors=[("whole_number", ("numerator",), (6,))]),
     case("indicators", "decimal-denominator", cell(3, "denominator", "98.0"),
          errors=[("whole_number", ("denominator",), (3,))]),
-    case("indicators", "month-as-words-or-date", cell(4, "month", "Feb 2026"),
+    case("indicators", "month-as-words-or-date", cell(4, "month", "Febuary 2026"),
          cell(6, "month", "2026-03-31"), errors=[("month", ("month",), (4, 6))]),
     case("indicators", "impossible-month", cell(2, "month", "2026-13"),
          errors=[("month", ("month",), (2,))]),
@@ -248,7 +249,7 @@ CASES: list[Case] = [
          errors=[("required", ("review_ref",), (5,))]),
     case("reviews", "impossible-date", cell(4, "rapid_review_date", "2026-02-30"),
          errors=[("date", ("rapid_review_date",), (4,))]),
-    case("reviews", "dates-not-iso", cell(2, "notified_date", "07/01/2026"),
+    case("reviews", "dates-not-iso", cell(2, "notified_date", "07.01.2026"),
          cell(3, "incident_known_date", "2 Feb 2026"),
          errors=[("date", ("notified_date",), (2,)), ("date", ("incident_known_date",), (3,))]),
     case("reviews", "unknown-decision", cell(5, "decision", "awaiting"),
@@ -278,7 +279,7 @@ CASES: list[Case] = [
          errors=[("required", ("owner_agency",), (4,))]),
     case("actions", "impossible-date", cell(5, "raised", "2025-02-30"),
          errors=[("date", ("raised",), (5,))]),
-    case("actions", "date-not-iso", cell(6, "due", "31/03/2026"),
+    case("actions", "date-not-iso", cell(6, "due", "31-03-2026"),
          errors=[("date", ("due",), (6,))]),
     case("actions", "unknown-theme", cell(4, "theme", "safeguarding"),
          errors=[("code_list", ("theme",), (4,))]),
@@ -337,7 +338,7 @@ CASES: list[Case] = [
          errors=[("whole_number", ("good",), (4,)), ("whole_number", ("outstanding",), (2,))]),
     case("audits", "impossible-date", cell(3, "completed", "2026-02-30"),
          errors=[("date", ("completed",), (3,))]),
-    case("audits", "date-not-iso", cell(2, "completed", "21/01/2026"),
+    case("audits", "date-not-iso", cell(2, "completed", "2026/01/21"),
          errors=[("date", ("completed",), (2,))]),
     case("audits", "completed-before-quarter", cell(2, "completed", "2025-12-15"),
          errors=[("period", ("completed",), (2,))]),
@@ -360,7 +361,7 @@ CASES: list[Case] = [
          errors=[("required", ("what_we_heard",), (3,))]),
     case("voice", "participants-not-a-number", cell(2, "participants", "about 10"),
          errors=[("whole_number", ("participants",), (2,))]),
-    case("voice", "month-in-words", cell(3, "month", "February 2026"),
+    case("voice", "month-in-words", cell(3, "month", "Feb. 2026"),
          errors=[("month", ("month",), (3,))]),
     case("voice", "month-after-quarter", cell(4, "month", "2026-04"),
          errors=[("period", ("month",), (4,))]),
@@ -438,11 +439,23 @@ def parameters(framework):
     return parameters_for(PARTNERSHIP, framework)
 
 
-def frame_for(path: Path, contracts, framework):
+def table_for(path: Path, contracts):
     submission = receive(path)
     contract = contracts[submission.name.return_type]
-    return validation_frame(contract, submission.name, submission.file_name,
-                            read_table(submission), framework)
+    return submission, contract, read_table(
+        submission, {column.name: column.type for column in contract.columns})
+
+
+def frame_for(path: Path, contracts, framework):
+    submission, contract, table = table_for(path, contracts)
+    return validation_frame(contract, submission.name, submission.file_name, table.frame,
+                            framework)
+
+
+def screened_for(path: Path, contracts) -> list[Finding]:
+    """What reading and the identifier screen find, before the contract runs (as ingest)."""
+    _submission, contract, table = table_for(path, contracts)
+    return table.findings + screen(contract, table).findings
 
 
 @pytest.fixture(scope="module")
@@ -457,6 +470,8 @@ def checked(tmp_path_factory, contracts, framework, parameters) -> dict[str, lis
                 paths.append(write_csv(folder / item.file_name, *build(valid, item.edits)))
         frames = {path.name: frame_for(path, contracts, framework) for path in paths}
         findings.update(check(contracts[return_type], frames, parameters))
+        for path in paths:
+            findings[path.name] = screened_for(path, contracts) + findings[path.name]
     return findings
 
 
@@ -617,8 +632,9 @@ def received(tmp_path_factory, framework):
           [list(r.values()) for r in s11.rows])
     # files that cannot be read
     (folder / VALID["voice"].file_name()).write_bytes(b"")
+    # bytes that are neither UTF-8 nor Windows-1252 (0x81 is undefined in both)
     (folder / VALID["reviews"].file_name()).write_bytes(
-        "review_ref,area_code\nBRIS-2026-01,Café\n".encode("latin-1"))
+        b"review_ref,area_code\nBRIS-2026-01,Caf\x81\n")
     (folder / VALID["actions"].file_name(extension="xlsx")).write_bytes(b"not a workbook")
     # badly named files (valid content)
     for name in ("training-E06000024-2025-26-Q4.csv", "trainings_E06000024_2025-26-Q4.csv",
@@ -636,6 +652,8 @@ def received(tmp_path_factory, framework):
                          "rows_section11")
         }
     statuses = {Path(item["file"]).name: item["status"] for item in result.files}
+    statuses |= {Path(item["path"]).name: "not read: " + item["reason"]
+                 for item in result.not_read}
     return folder, statuses, tables
 
 
@@ -676,10 +694,7 @@ def test_xlsx_of_text_cells_is_read(received):
     [
         (VALID["voice"].file_name(), "unreadable", "the file is empty"),
         (VALID["reviews"].file_name(), "unreadable", "not UTF-8"),
-        (VALID["actions"].file_name(extension="xlsx"), "unreadable", "cannot be read as a table"),
-        ("training-E06000024-2025-26-Q4.csv", "file_name", "does not follow"),
-        ("trainings_E06000024_2025-26-Q4.csv", "file_name", "'trainings' is not a return type"),
-        ("training_E06000024_2025-26.csv", "file_name", "covers a quarter"),
+        (VALID["actions"].file_name(extension="xlsx"), "unreadable", "not an Excel workbook"),
         (f"training_{NOT_OURS}_2025-26-Q4.csv", "file_name",
          f"{NOT_OURS} is not an area of Avon and Somerset (test)"),
     ],
@@ -698,11 +713,25 @@ def test_unusable_files_are_rejected_with_a_reason(received, file_name, rule, sa
     assert bytes(kept.content) == (folder / file_name).read_bytes()
 
 
-def test_only_returns_are_read(received):
-    _, statuses, _ = received
-    assert "notes.txt" not in statuses
-    assert not any(name.startswith("~$") for name in statuses)
-    assert len(statuses) == 10
+@pytest.mark.parametrize(
+    ("file_name", "says"),
+    [
+        ("training-E06000024-2025-26-Q4.csv", "does not follow"),
+        ("trainings_E06000024_2025-26-Q4.csv", "'trainings' is not a return type"),
+        ("training_E06000024_2025-26.csv", "covers a quarter"),
+        ("notes.txt", "a text file"),
+        ("~$training_E06000024_2025-26-Q4.xlsx", "lock file"),
+    ],
+)
+def test_files_that_are_not_returns_are_listed_as_not_read(received, file_name, says):
+    folder, statuses, tables = received
+    assert statuses[file_name].startswith("not read: ") and says in statuses[file_name]
+    assert file_name not in set(tables["submissions"]["file_name"])
+
+
+def test_every_file_is_accounted_for_once(received):
+    folder, statuses, _ = received
+    assert sorted(statuses) == sorted(path.name for path in folder.iterdir())
 
 
 # --- faults that must never stop an ingest --------------------------------------------------
@@ -735,13 +764,31 @@ def test_a_trailing_comma_on_one_row_does_not_shift_the_rows(tmp_path, contracts
     assert {number for finding in found for number in finding.row_numbers} <= {2}
 
 
-def test_a_row_with_a_value_beyond_the_header_is_refused_not_lost(tmp_path):
-    from scrutiny.sources import UnreadableFile, read_table, receive
+@pytest.mark.parametrize(("kind", "sent", "read"), [
+    ("date", "07/01/2026", "2026-01-07"),  # UK order, as Excel writes a date cell to CSV
+    ("date", "2026-01-07 00:00:00", "2026-01-07"),
+    ("date", "31/02/2026", "31/02/2026"),  # no such day: left for the contract to refuse
+    ("date", "01/13/2026", "01/13/2026"),  # not a UK date: left as sent
+    ("month", "Jan-26", "2026-01"),  # a month that Excel turned into a date
+    ("month", "January 2026", "2026-01"),
+    ("month", "2026-01-01", "2026-01"),
+    ("month", "01/01/2026", "2026-01"),
+    ("month", "2026-01-15", "2026-01-15"),  # a day, not a month: refused by the contract
+    ("month", "Janu 2026", "Janu 2026"),
+])
+def test_spreadsheet_renderings_of_dates_are_read_as_iso(kind, sent, read):
+    from scrutiny.sources import _iso_date_text
 
+    assert _iso_date_text(sent, kind) == read
+
+
+def test_a_row_with_a_value_beyond_the_header_is_refused_not_lost(tmp_path, contracts):
     valid = VALID["indicators"]
     path = write_csv(tmp_path / valid.file_name(), *build(valid))
     lines = path.read_text(encoding="utf-8").split("\n")
     lines[2] += ",police"  # a seventh value in a six-column return
     path.write_text("\n".join(lines), encoding="utf-8")
-    with pytest.raises(UnreadableFile, match="row 3 has 7 values but the header has 6"):
-        read_table(receive(path))
+    (finding,) = table_for(path, contracts)[2].findings
+    assert (finding.rule, finding.severity, finding.row_numbers) == (
+        "unnamed_column", "error", (3,))
+    assert finding.message.startswith("row 3: column G has values but no header")

@@ -165,13 +165,12 @@ def test_report_figures_equal_figures_computed_from_the_returns(cycle_outputs, p
 
 def test_the_faulty_return_is_quarantined_and_named_in_the_data_quality_report(
         cycle_outputs, period_dir):
+    faulty = f"2025-26-Q4/{demo.FAULTY_RETURN}"  # its path in the demo's returns folder
     with duckdb.connect(str(cycle_outputs["store"]), read_only=True) as connection:
         status = connection.execute(
-            "SELECT status FROM submissions WHERE file_name = ?", [demo.FAULTY_RETURN]
-        ).fetchone()[0]
+            "SELECT status FROM submissions WHERE file_name = ?", [faulty]).fetchone()[0]
         stored = connection.execute(
-            "SELECT count(*) FROM rows_training WHERE source_file = ?", [demo.FAULTY_RETURN]
-        ).fetchone()[0]
+            "SELECT count(*) FROM rows_training WHERE source_file = ?", [faulty]).fetchone()[0]
         untraced = connection.execute(
             "SELECT count(*) FROM rows_indicators r LEFT JOIN submissions s "
             "ON r.source_sha256 = s.sha256 AND r.source_file = s.file_name "
@@ -186,7 +185,10 @@ def test_the_faulty_return_is_quarantined_and_named_in_the_data_quality_report(
                   "'safeguarding'", "month is before the quarter",
                   "rows repeat the same area_code, month, course, delivery"):
         assert words in text, words
-    assert demo.SUSPECT_RETURN in text and "may contain personal data" in text
+    assert demo.SUSPECT_RETURN in text
+    assert "what_we_heard appears to contain a postcode and a date of birth" in text
+    assert "BS5 6XX" not in text and "12/03/2014" not in text  # named by kind, never quoted
+    assert "README.txt" in text  # every file in the data folder is accounted for
 
 
 def test_a_rerun_adds_nothing_to_the_store(cycle_outputs, tmp_path):

@@ -18,6 +18,7 @@ from scrutiny import demo, store
 from scrutiny.framework import load_framework
 from scrutiny.ingest import ingest
 from scrutiny.partnership import load_partnership
+from scrutiny.privacy import WITHHELD_TEXT
 
 NORTH_SOMERSET, BRISTOL = "E06000024", "E06000023"
 CORRECTED = "training_E06000024_2025-26-Q4_v2.csv"
@@ -42,6 +43,11 @@ def counts(store_path: Path) -> dict[str, int]:
     return {table: query(store_path, f"SELECT count(*) FROM {table}")[0][0] for table in tables}
 
 
+def stored_name(data: Path, name: str) -> str:
+    """The name a demo file has in the store: its path in the returns folder."""
+    return next((data / "returns").rglob(name)).relative_to(data / "returns").as_posix()
+
+
 def data_rows(path: Path) -> int:
     return sum(1 for _ in csv.reader(io.StringIO(path.read_text(encoding="utf-8")))) - 1
 
@@ -61,7 +67,7 @@ def test_every_demo_return_was_received_once(demo_store):
 
 
 def test_accepted_rows_trace_back_to_the_exact_bytes_received(demo_store):
-    _, store_path, _ = demo_store
+    data, store_path, _ = demo_store
     submissions = {
         (sha, name): (path, status, rows, bytes(content))
         for sha, name, path, status, rows, content in query(
@@ -75,8 +81,8 @@ def test_accepted_rows_trace_back_to_the_exact_bytes_received(demo_store):
                                     "GROUP BY ALL")
         for sha, name, count, first_row, last_row in sources:
             path, status, rows, content = submissions[(sha, name)]
-            on_disk = Path(path).read_bytes()
-            assert Path(path).name == name and name.startswith(f"{table}_")
+            on_disk = (data / "returns" / path).read_bytes()
+            assert path == name and Path(name).name.startswith(f"{table}_")
             assert hashlib.sha256(on_disk).hexdigest() == sha
             assert content == on_disk
             assert status == "accepted"
@@ -89,10 +95,11 @@ def test_accepted_rows_trace_back_to_the_exact_bytes_received(demo_store):
 
 
 def test_every_received_file_is_kept_byte_for_byte(demo_store):
-    _, store_path, _ = demo_store
+    data, store_path, _ = demo_store
     for sha, path, size, content in query(
             store_path, "SELECT sha256, source_path, size_bytes, content FROM submissions"):
-        on_disk = Path(path).read_bytes()
+        assert not Path(path).is_absolute()  # the store names files inside the data folder
+        on_disk = (data / "returns" / path).read_bytes()
         assert bytes(content) == on_disk and size == len(on_disk)
         assert hashlib.sha256(bytes(content)).hexdigest() == sha
 
@@ -103,7 +110,8 @@ def test_row_counts_match_the_files(demo_store):
                  "actions_E06000066_2025-26-Q4.csv", "voice_E06000025_2023-24-Q1.csv"):
         path = next((data / "returns").rglob(name))
         table = "rows_" + name.split("_")[0]
-        stored = query(store_path, f"SELECT count(*) FROM {table} WHERE source_file = ?", [name])
+        stored = query(store_path, f"SELECT count(*) FROM {table} WHERE source_file = ?",
+                       [stored_name(data, name)])
         assert stored == [(data_rows(path),)]
 
 
@@ -111,16 +119,16 @@ def test_the_faulty_return_is_rejected_and_none_of_its_rows_stored(demo_store):
     data, store_path, files = demo_store
     (entry,) = [item for item in files if Path(item["file"]).name == demo.FAULTY_RETURN]
     assert entry["status"] == "rejected"
+    faulty = stored_name(data, demo.FAULTY_RETURN)
     assert query(store_path, "SELECT status, data_rows FROM submissions WHERE file_name = ?",
-                 [demo.FAULTY_RETURN])[0][0] == "rejected"
+                 [faulty])[0][0] == "rejected"
     stored = query(store_path, "SELECT count(*) FROM rows_training WHERE source_file = ? "
-                               "OR source_sha256 = ?", [demo.FAULTY_RETURN, entry["sha256"]])
+                               "OR source_sha256 = ?", [faulty, entry["sha256"]])
     assert stored == [(0,)]
     assert query(store_path, "SELECT count(*) FROM training WHERE area_code = ? AND period = ?",
                  [NORTH_SOMERSET, "2025-26-Q4"]) == [(0,)]
     findings = query(store_path, "SELECT rule, columns, row_numbers FROM findings "
-                                 "WHERE file_name = ? AND severity = 'error'",
-                     [demo.FAULTY_RETURN])
+                                 "WHERE file_name = ? AND severity = 'error'", [faulty])
     # the five planted faults, in the rows the demo put them (header is row 1)
     assert sorted((rule, tuple(columns), tuple(rows)) for rule, columns, rows in findings) == [
         ("code_list", ("theme",), (5,)),
@@ -131,19 +139,25 @@ def test_the_faulty_return_is_rejected_and_none_of_its_rows_stored(demo_store):
     ]
 
 
-def test_the_suspect_return_is_accepted_with_a_personal_data_warning(demo_store):
-    _, store_path, _ = demo_store
+def test_the_suspect_return_is_accepted_and_its_text_withheld_from_the_store(demo_store):
+    data, store_path, _ = demo_store
+    suspect = stored_name(data, demo.SUSPECT_RETURN)
     assert query(store_path, "SELECT status FROM submissions WHERE file_name = ?",
-                 [demo.SUSPECT_RETURN]) == [("accepted",)]
-    findings = query(store_path, "SELECT severity, rule, columns, row_numbers FROM findings "
-                                 "WHERE file_name = ?", [demo.SUSPECT_RETURN])
-    assert findings == [("warning", "personal_data", ["what_we_heard"], [2])]
+                 [suspect]) == [("accepted",)]
+    findings = query(store_path, "SELECT severity, rule, columns, row_numbers, message "
+                                 "FROM findings WHERE file_name = ?", [suspect])
+    assert [finding[:4] for finding in findings] == [
+        ("warning", "personal_data", ["what_we_heard"], [2])]
+    assert "a postcode and a date of birth" in findings[0][4]
+    assert "BS5" not in findings[0][4]  # the kind is named, never the value
     stored = query(store_path, "SELECT what_we_heard FROM voice WHERE source_file = ? "
-                               "AND source_row = 2", [demo.SUSPECT_RETURN])
-    assert stored == [(demo.SUSPECT_TEXT,)]
+                               "AND source_row = 2", [suspect])
+    assert stored == [(WITHHELD_TEXT,)]
+    assert query(store_path, "SELECT count(*) FROM rows_voice WHERE what_we_heard LIKE ?",
+                 ["%BS5 6XX%"]) == [(0,)]
     # no other file has any finding
     assert query(store_path, "SELECT DISTINCT file_name FROM findings ORDER BY 1") == [
-        (demo.FAULTY_RETURN,), (demo.SUSPECT_RETURN,)]
+        (stored_name(data, demo.FAULTY_RETURN),), (suspect,)]
 
 
 # --- ingesting again ---------------------------------------------------------------------------
@@ -155,7 +169,8 @@ def test_reingesting_the_same_folder_adds_nothing(demo_store):
     again = ingest(data, store_path, load_partnership(data), load_framework(), progress=False)
     assert len(again.files) == 495
     assert {item["status"] for item in again.files} == {"already stored"}
-    assert again.summary() == "495 files: 0 accepted, 0 quarantined, 495 already stored"
+    assert again.summary() == ("496 files: 0 accepted, 0 quarantined, 495 already stored, "
+                               "1 not read")  # the demo's README.txt
     assert counts(store_path) == before
 
 
@@ -183,17 +198,19 @@ def test_corrected_resubmission_supersedes_and_the_original_is_kept(demo_store, 
     current = query(store_path, "SELECT source_file, count(*), sum(attended), sum(places) "
                                 "FROM training WHERE area_code = ? AND period = ? GROUP BY 1",
                     [NORTH_SOMERSET, "2025-26-Q4"])
-    assert current == [(CORRECTED, 3, 120, 154)]
+    assert current == [(f"2025-26-Q4/{CORRECTED}", 3, 120, 154)]
     assert query(store_path, "SELECT file_name, version FROM current_submissions "
-                             "WHERE slot = 'training_E06000024_2025-26-Q4'") == [(CORRECTED, 2)]
+                             "WHERE slot = 'training_E06000024_2025-26-Q4'") == [
+        (f"2025-26-Q4/{CORRECTED}", 2)]
     # and the rejected original is still kept, with its findings
+    faulty = stored_name(data, demo.FAULTY_RETURN)
     original = query(store_path, "SELECT status, content FROM submissions WHERE file_name = ?",
-                     [demo.FAULTY_RETURN])
+                     [faulty])
     faulty_path = next((data / "returns").rglob(demo.FAULTY_RETURN))
     assert [(status, bytes(content)) for status, content in original] == [
         ("rejected", faulty_path.read_bytes())]
     assert query(store_path, "SELECT count(*) FROM findings WHERE file_name = ?",
-                 [demo.FAULTY_RETURN]) == [(5,)]
+                 [faulty]) == [(5,)]
 
 
 def test_resubmitting_an_accepted_return_keeps_its_rows(demo_store, tmp_path):
@@ -213,7 +230,7 @@ def test_resubmitting_an_accepted_return_keeps_its_rows(demo_store, tmp_path):
     assert query(store_path, "SELECT count(*) FROM voice WHERE source_file = ?", [name]) == [
         (len(kept) - 1,)]
     assert query(store_path, "SELECT count(*) FROM rows_voice WHERE source_file = ?",
-                 [demo.SUSPECT_RETURN]) == [(len(lines) - 1,)]
+                 [stored_name(data, demo.SUSPECT_RETURN)]) == [(len(lines) - 1,)]
     # other periods of the same area are untouched
     assert query(store_path, "SELECT count(DISTINCT period) FROM voice WHERE area_code = ?",
                  [BRISTOL]) == [(12,)]
@@ -241,3 +258,30 @@ def test_identical_nil_returns_from_two_areas_are_both_stored(demo_store, tmp_pa
     again = ingest(tmp_path, store_path, load_partnership(data), load_framework(),
                    progress=False)
     assert {item["status"] for item in again.files} == {"already stored"}
+
+
+def test_the_same_name_in_two_subfolders_is_two_submissions(demo_store, tmp_path):
+    """Neither file's rows overwrite the other's; the reports use one and say which."""
+    data, store_path, _ = demo_store
+    header = ",".join(demo.COLUMNS["audits"])
+    name = "audits_E06000024_2026-27-Q2.csv"
+    for folder, cases in (("from-email", "6,1,3,2,0"), ("from-portal", "9,2,4,2,1")):
+        path = tmp_path / "returns" / folder / name
+        path.parent.mkdir(parents=True)
+        path.write_text(f"{header}\nNSOM-MACA-090,E06000024,missing,2026-08-12,{cases}\n",
+                        encoding="utf-8")
+    result = ingest(tmp_path, store_path, load_partnership(data), load_framework(),
+                    progress=False)
+    assert sorted((item["file"], item["status"]) for item in result.files) == [
+        (f"from-email/{name}", "accepted"), (f"from-portal/{name}", "accepted")]
+    rows = query(store_path, "SELECT source_file, source_sha256, cases FROM rows_audits "
+                             "WHERE source_file LIKE ? ORDER BY 1", [f"%/{name}"])
+    hashes = {item["file"]: item["sha256"] for item in result.files}
+    assert rows == [(f"from-email/{name}", hashes[f"from-email/{name}"], 6),
+                    (f"from-portal/{name}", hashes[f"from-portal/{name}"], 9)]
+    used = query(store_path, "SELECT source_file FROM audits WHERE period = '2026-27-Q2'")
+    assert used == [(f"from-portal/{name}",)]
+    warnings = query(store_path, "SELECT file_name, message FROM findings "
+                                 "WHERE rule = 'same_return_twice' ORDER BY 1")
+    assert [file for file, _ in warnings] == [f"from-email/{name}", f"from-portal/{name}"]
+    assert all(f"the reports use from-portal/{name}" in message for _, message in warnings)

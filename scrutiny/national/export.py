@@ -13,6 +13,7 @@ import pandas as pd
 from scrutiny.national.errors import NationalDataError
 from scrutiny.national.indicators import LONG_COLUMNS
 from scrutiny.national.load import NationalData, Problem, load_national
+from scrutiny.spreadsheets import neutralised
 
 __all__ = ["export_national", "load_national", "write_long_table", "NationalData", "Problem"]
 
@@ -30,7 +31,7 @@ def _format_number(value: float) -> str:
 
 def write_long_table(table: pd.DataFrame, out_file: Path) -> None:
     """Write `table` as CSV with exactly `LONG_COLUMNS`, whole or not at all."""
-    out = table[list(LONG_COLUMNS)].copy()
+    out = neutralised(table[list(LONG_COLUMNS)])  # area names and markers are text from files
     for name in ("value", "numerator", "denominator"):
         # tolist() gives Python floats, whose repr is plain ("330.29...", not "np.float64(...)").
         out[name] = [_format_number(v) for v in out[name].astype("float64").tolist()]

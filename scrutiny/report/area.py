@@ -12,6 +12,7 @@ from scrutiny.cycle import PARTNERSHIP_CODE
 from scrutiny.indicators import window_bounds, window_months
 from scrutiny.periods import Period
 from scrutiny.present import Section, is_small, shown_count, shown_value
+from scrutiny.privacy import WITHHELD_TEXT
 from scrutiny.report.common import (
     TABLE_NOTE,
     CycleFigures,
@@ -184,11 +185,7 @@ class AreaReport:
             charts.quarterly_bars, "Participants by quarter", "participants",
             "Bar chart: children and family members taking part in each quarter.")
         section.heading("What we heard and what changed (this quarter)")
-        this_quarter = year[year["month"].isin(self.cycle.period.months)]
-        withheld = self._withheld_rows("voice")
-        shown = this_quarter[~this_quarter.apply(
-            lambda row: (row["source_file"], row["source_row"]) in withheld, axis=1)
-        ] if not this_quarter.empty else this_quarter
+        shown = year[year["month"].isin(self.cycle.period.months)]
         table = pd.DataFrame({
             "Theme": shown["theme"].map(lambda t: self.cycle.framework.theme(t).title),
             "Method": shown["method"].map(_label),
@@ -196,9 +193,10 @@ class AreaReport:
             "What changed": shown["what_changed"].fillna("Not yet recorded"),
         })
         section.table(table, "In children's and families' words, as returned")
-        if len(shown) < len(this_quarter):
-            section.note(f"{len(this_quarter) - len(shown)} entry(ies) withheld: the return "
-                         "was flagged as possibly containing personal data (see the "
+        withheld = int(table[["What we heard", "What changed"]].eq(WITHHELD_TEXT).sum().sum())
+        if withheld:
+            section.note(f"{withheld} answer(s) withheld: the text may identify a child or "
+                         "family, so the store keeps it only in the original file (see the "
                          "data-quality report).")
 
     def _learning(self, section: Section) -> None:
@@ -385,15 +383,6 @@ class AreaReport:
         frame = pd.DataFrame([{"what": "Actions", **counts.to_dict()}])
         return charts.stacked_bars(frame, "what", self.STATES, title, "actions",
                                    ["#00703c", "#85994b", "#1d70b8", "#d4351c"])
-
-    def _withheld_rows(self, return_type: str) -> set[tuple[str, int]]:
-        """(file, row) of rows flagged as possibly personal data: never printed."""
-        findings = self.cycle.findings
-        flagged = findings[(findings["rule"] == "personal_data")
-                           & findings["file_name"].str.startswith(f"{return_type}_")]
-        return {(name, int(row)) for name, rows in zip(flagged["file_name"],
-                                                        flagged["row_numbers"], strict=True)
-                for row in rows}
 
     def _little_progress(self) -> list[str]:
         items = []

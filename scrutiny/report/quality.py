@@ -18,7 +18,13 @@ RULE_NAMES = {
     "area": "Area matches file", "period": "Inside the period", "duplicate": "No duplicates",
     "consistency": "Figures consistent", "date_order": "Dates in order",
     "personal_data": "Possible personal data", "file_name": "File name",
-    "unreadable": "Readable file",
+    "unreadable": "Readable file", "encoding": "Text encoding",
+    "duplicate_column": "Column named twice", "unnamed_column": "Column with no header",
+    "cell_too_long": "Cell too long", "excel_error": "Excel error value",
+    "formula": "Formula with no result", "merged_cells": "Merged cells",
+    "extra_column": "Column not in the return", "identifier_column": "Identifier column",
+    "identifier": "Identifier in a value", "same_return_twice": "Same return twice",
+    "contract": "Contract could not run",
 }
 
 
@@ -47,24 +53,29 @@ class QualityReport:
     def summary(self) -> Section:
         section = Section()
         files = self._period_files()
-        warned = set(self.cycle.findings.loc[self.cycle.findings["severity"] == "warning",
-                                             "file_name"])
+        findings = self.cycle.findings
+        warned = set(zip(findings.loc[findings["severity"] == "warning", "sha256"],
+                         findings.loc[findings["severity"] == "warning", "file_name"],
+                         strict=True))
         accepted = files[files["status"] == "accepted"]
         rows = [
             {"": "Returns received for this period", "Files": len(files)},
             {"": "Accepted", "Files": len(accepted)},
-            {"": "Accepted but suspect (warnings)",
-             "Files": int(accepted["file_name"].isin(warned).sum())},
+            {"": "Accepted with warnings",
+             "Files": sum((sha, name) in warned for sha, name in
+                          zip(accepted["sha256"], accepted["file_name"], strict=True))},
             {"": "Rejected and quarantined", "Files": int((files["status"] == "rejected").sum())},
             {"": "Returns received in all periods", "Files": len(self.cycle.received)},
+            {"": "Files in the data folder not read", "Files": len(self.cycle.not_read)},
         ]
         section.table(pd.DataFrame(rows), f"Returns for {self.cycle.period.label}")
         return section
 
     def _findings_table(self, severity: str, files: pd.DataFrame) -> pd.DataFrame:
         findings = self.cycle.findings
-        chosen = findings[(findings["severity"] == severity)
-                          & findings["file_name"].isin(files["file_name"])]
+        # a file is its name and its content: a replaced file's findings are not its successor's
+        chosen = findings[findings["severity"] == severity].merge(
+            files[["sha256", "file_name"]], on=["sha256", "file_name"])
         return pd.DataFrame({
             "File": chosen["file_name"],
             "Rule": chosen["rule"].map(lambda rule: RULE_NAMES.get(rule, rule)),
@@ -98,9 +109,29 @@ class QualityReport:
         if table.empty:
             section.paragraph("No accepted return raised a warning.")
             return section
-        section.paragraph("Text flagged as possible personal data is withheld from every "
-                          "report until a corrected return replaces it.")
+        section.paragraph("Text that may identify a child or family is withheld from every "
+                          "report and from the store's analysis tables until a corrected "
+                          "return replaces it. The findings name the kind of identifier, "
+                          "never the text.")
         section.table(table, "Warnings on accepted returns")
+        return section
+
+    def not_read(self) -> Section:
+        """Files in the data folder that are not returns the tool reads, and why."""
+        section = Section()
+        files = self.cycle.not_read
+        if files.empty:
+            section.paragraph("Every file in the data folder was read.")
+            return section
+        section.paragraph(
+            f"{len(files)} file(s) in the data folder were not read. None of their contents "
+            "is in the store or the figures. If one is a return, correct it as the table "
+            "says and run the cycle again.")
+        section.table(pd.DataFrame({
+            "File (in the data folder)": files["path"],
+            "Why it was not read": files["reason"],
+            "A return is named": files["expected"].replace("", "–"),
+        }), "Files not read")
         return section
 
     def completeness(self) -> Section:

@@ -1,0 +1,335 @@
+"""One report in its own process, and how the runner starts, watches and stops that process.
+
+``python -m scrutiny.worker JOB_FILE`` runs one notebook with papermill and renders it with
+nbconvert. The runner starts one worker per report:
+
+- in a new session, so that a terminal's Ctrl-C reaches only the runner, which then stops
+  the workers itself;
+- with stdout and stderr going to the report's log, so that neither the worker's nor its
+  kernel's chatter reaches the terminal;
+- with a private temporary folder (TMPDIR), where jupyter_client writes the kernel's
+  connection file, so the kernel's command line names that folder.
+
+jupyter_client starts each kernel in a session of its own, so stopping a report means
+stopping a process tree: every process ever seen below its worker, and every process whose
+command line names the worker's temporary folder (a kernel whose worker died is below nothing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psutil
+
+from scrutiny.render import (
+    notebook_to_html,
+    scrub_file,
+    scrub_paths,
+    tidy_executed_notebook,
+    write_atomically,
+)
+
+KERNEL = "python3"
+JOB_FILE = "job.json"
+OUTCOME_FILE = "outcome.json"
+STOP_GRACE_SECONDS = 3.0  # between asking a process to end and killing it
+
+
+@dataclass
+class Job:
+    kind: str  # area | regional | quality
+    title: str
+    notebook: str
+    slug: str
+    parameters: dict
+
+
+@dataclass
+class Outcome:
+    kind: str
+    title: str
+    html: str
+    notebook: str
+    status: str  # ok | failed | not run; while the run is under way also running | waiting
+    duration_seconds: float
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+    log: str = ""
+    error_file: str = ""
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Where one report's files go, in its period's folder."""
+
+    period_dir: Path
+    slug: str
+
+    @property
+    def html(self) -> Path:
+        return self.period_dir / f"{self.slug}.html"
+
+    @property
+    def executed(self) -> Path:
+        return self.period_dir / "notebooks" / f"{self.slug}.ipynb"
+
+    @property
+    def log(self) -> Path:
+        return self.executed.with_suffix(".log")
+
+    @property
+    def error(self) -> Path:
+        return self.executed.with_suffix(".error.txt")
+
+    def outcome(self, job: Job, status: str, duration: float, error: str = "",
+                warnings: Iterable[str] = ()) -> Outcome:
+        def relative(path: Path) -> str:
+            return path.relative_to(self.period_dir).as_posix()
+
+        return Outcome(job.kind, job.title, self.html.name, relative(self.executed), status,
+                       round(duration, 2), error, list(warnings), relative(self.log),
+                       relative(self.error) if status == "failed" else "")
+
+
+# --- inside the worker -------------------------------------------------------------------
+
+
+def execute_job(job: Job, period_dir: Path, notebooks: Path,
+                keep: Mapping[str, Path] | None = None) -> Outcome:
+    """Run one notebook and render it; never raises (the outcome says what happened).
+
+    The notebook runs in its period's folder, so its parameters name the store by a relative
+    path; papermill keeps the executed notebook, with the error if a cell failed.
+    """
+    import papermill
+
+    started = time.perf_counter()
+    files = ReportFiles(period_dir, job.slug)
+    try:
+        try:
+            papermill.execute_notebook(
+                str(notebooks / job.notebook), str(files.executed), parameters=job.parameters,
+                kernel_name=KERNEL, progress_bar=False, log_output=False, cwd=str(period_dir))
+        finally:
+            tidy_executed_notebook(files.executed, job.notebook, keep)
+        warnings = notebook_to_html(files.executed, files.html, job.title)
+    except Exception as problem:  # a report's failure must not stop the others
+        write_atomically(files.error, scrub_paths(traceback.format_exc(), keep))
+        files.html.unlink(missing_ok=True)
+        return files.outcome(job, "failed", time.perf_counter() - started,
+                             scrub_paths(_short_error(problem), keep))
+    return files.outcome(job, "ok", time.perf_counter() - started, warnings=warnings)
+
+
+def _end_with_runner(runner_pid: int, folder: Path, every: float = 1.0) -> None:
+    """Stop this worker's kernel, remove its temporary folder and exit once the runner is gone.
+
+    A runner killed outright (SIGKILL) cannot stop its workers, and they are in sessions of
+    their own; an orphaned worker is reparented, so its parent changes.
+    """
+    def watch() -> None:
+        while os.getppid() == runner_pid:
+            time.sleep(every)
+        stop_processes(psutil.Process().children(recursive=True), grace=1.0)
+        shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            folder.parent.rmdir()  # the run's, once its last worker has gone
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-runner", daemon=True).start()
+
+
+def _short_error(problem: Exception) -> str:
+    name = getattr(problem, "ename", type(problem).__name__)
+    value = getattr(problem, "evalue", str(problem))
+    return f"{name}: {value}".strip()[:500]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The worker process: run the job described in JOB_FILE, write the outcome beside it."""
+    job_file = Path((sys.argv[1:] if argv is None else argv)[0])
+    spec = json.loads(job_file.read_text(encoding="utf-8"))
+    _end_with_runner(spec["runner_pid"], job_file.parent)
+    keep = {label: Path(folder) for label, folder in spec["keep"].items()}
+    outcome = execute_job(Job(**spec["job"]), Path(spec["period_dir"]),
+                          Path(spec["notebooks_dir"]), keep)
+    write_atomically(job_file.with_name(OUTCOME_FILE), json.dumps(asdict(outcome)))
+    return 0
+
+
+# --- in the runner -------------------------------------------------------------------------
+
+
+class Worker:
+    """A report running in its own process, and every process seen below it."""
+
+    def __init__(self, job: Job, files: ReportFiles, folder: Path,
+                 process: subprocess.Popen) -> None:
+        self.job, self.files, self.folder, self.process = job, files, folder, process
+        self.started = time.monotonic()
+        self.seen: dict[int, psutil.Process] = {}
+        try:
+            # psutil remembers the start time, so a reused pid is never mistaken for it
+            self.handle: psutil.Process | None = psutil.Process(process.pid)
+        except psutil.Error:
+            self.handle = None
+
+    @classmethod
+    def start(cls, job: Job, period_dir: Path, notebooks: Path, keep: Mapping[str, Path],
+              scratch: Path) -> Worker:
+        files = ReportFiles(period_dir, job.slug)
+        files.executed.parent.mkdir(parents=True, exist_ok=True)
+        files.error.unlink(missing_ok=True)  # an earlier run's error is not this run's
+        folder = scratch / job.slug
+        folder.mkdir(parents=True)
+        job_file = folder / JOB_FILE
+        job_file.write_text(json.dumps({
+            "job": asdict(job), "runner_pid": os.getpid(),
+            "period_dir": str(period_dir.resolve()),
+            "notebooks_dir": str(notebooks.resolve()),
+            "keep": {label: str(Path(path).resolve()) for label, path in keep.items()},
+        }), encoding="utf-8")
+        with open(files.log, "w", encoding="utf-8") as log:  # the mode open() gives
+            process = subprocess.Popen(
+                [sys.executable, "-m", "scrutiny.worker", str(job_file)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=folder,
+                env=_environment(folder), start_new_session=True)
+        return cls(job, files, folder, process)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def finished(self) -> bool:
+        return self.process.poll() is not None
+
+    def watch(self) -> None:
+        """Remember the processes below the worker: a kernel outlives a worker that dies."""
+        if self.handle is None:
+            return
+        try:
+            for child in self.handle.children(recursive=True):
+                self.seen.setdefault(child.pid, child)
+        except psutil.Error:
+            pass
+
+    def stop(self) -> None:
+        """Stop the worker and every process of its tree; fine if they have all ended."""
+        for _ in range(3):  # again, for a kernel the worker started as it was being stopped
+            tree = [process for process in self._tree() if _running(process)]
+            if not tree:
+                break
+            stop_processes(tree)
+        with contextlib.suppress(subprocess.TimeoutExpired):  # reported as stopped regardless
+            self.process.wait(timeout=STOP_GRACE_SECONDS)
+
+    def _tree(self) -> list[psutil.Process]:
+        self.watch()
+        tree = dict(self.seen)
+        if self.process.poll() is None and self.handle is not None:
+            tree[self.handle.pid] = self.handle
+        tree.update((process.pid, process) for process in processes_naming(self.folder))
+        return list(tree.values())
+
+    def outcome(self, keep: Mapping[str, Path]) -> Outcome:
+        """What happened to a worker that has ended by itself."""
+        try:
+            data = json.loads((self.folder / OUTCOME_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return self.failed(f"the worker process ended without a result ({self._how()})",
+                               keep)
+        scrub_file(self.files.log, keep)
+        return Outcome(**data)
+
+    def failed(self, error: str, keep: Mapping[str, Path], status: str = "failed") -> Outcome:
+        """The outcome of a worker that was stopped or died: its files made safe to keep."""
+        tidy_executed_notebook(self.files.executed, self.job.notebook, keep)
+        scrub_file(self.files.log, keep)
+        self.files.html.unlink(missing_ok=True)
+        if status == "failed":
+            write_atomically(self.files.error, (
+                f"{self.job.title}: {error}.\nThe executed notebook, as far as it ran, is "
+                f"{self.files.executed.name} and the worker's and kernel's messages are in "
+                f"{self.files.log.name}, both in this folder.\n"))
+        return self.files.outcome(self.job, status, self.elapsed(), error)
+
+    def _how(self) -> str:
+        code = self.process.returncode
+        if code is not None and code < 0:
+            return f"killed by {signal.Signals(-code).name}"
+        return f"exit code {code}"
+
+
+def _environment(folder: Path) -> dict[str, str]:
+    environment = dict(os.environ)
+    # jupyter_client writes the kernel's connection file in the temporary folder
+    environment["TMPDIR"] = environment["JUPYTER_RUNTIME_DIR"] = str(folder)
+    source = str(Path(__file__).resolve().parents[1])  # the worker imports this scrutiny
+    environment["PYTHONPATH"] = os.pathsep.join(
+        part for part in (environment.get("PYTHONPATH", ""), source) if part)
+    return environment
+
+
+def processes_naming(folder: Path) -> list[psutil.Process]:
+    """Processes whose command line names ``folder``: a report's worker and kernels."""
+    needle = str(folder)
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        if process.pid != os.getpid() and any(needle in part
+                                              for part in process.info["cmdline"] or ()):
+            found.append(process)
+    return found
+
+
+def stop_processes(processes: Iterable[psutil.Process],
+                   grace: float = STOP_GRACE_SECONDS) -> None:
+    """Ask each process to end (SIGTERM), then kill (SIGKILL) any still running after
+    ``grace`` seconds."""
+    alive = _signal_all(processes, "terminate")
+    alive = _wait_until_ended(alive, grace)
+    _wait_until_ended(_signal_all(alive, "kill"), grace)
+
+
+def _signal_all(processes: Iterable[psutil.Process], how: str) -> list[psutil.Process]:
+    signalled = []
+    for process in processes:
+        if not _running(process):
+            continue
+        try:
+            getattr(process, how)()
+            signalled.append(process)
+        except psutil.Error:
+            pass  # it ended meanwhile, or is not ours to stop
+    return signalled
+
+
+def _wait_until_ended(processes: list[psutil.Process], grace: float) -> list[psutil.Process]:
+    deadline = time.monotonic() + grace
+    while True:
+        alive = [process for process in processes if _running(process)]
+        if not alive or time.monotonic() >= deadline:
+            return alive
+        time.sleep(0.05)
+
+
+def _running(process: psutil.Process) -> bool:
+    # a zombie has ended: it waits only for its parent (or init) to collect its exit status
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())
