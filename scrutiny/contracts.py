@@ -354,9 +354,9 @@ def found_phrase(frame: pd.DataFrame, column: str, row_numbers: Iterable[int],
     parts = [", ".join(repr(value) for value in quoted[:3])] if quoted else []
     hidden = len(values) - len(quoted)
     if hidden:
-        like = kinds_phrase(kinds, "or") if kinds else "something that could identify someone"
-        parts.append(f"{hidden} value{'s' if hidden > 1 else ''} not shown here, as "
-                     f"{'they look' if hidden > 1 else 'it looks'} like {like}")
+        why = (f"{'they look' if hidden > 1 else 'it looks'} like {kinds_phrase(kinds, 'or')}"
+               if kinds else "only values shaped like a number, date or code are quoted")
+        parts.append(f"{hidden} value{'s' if hidden > 1 else ''} not shown here: {why}")
     return f" (found {'; '.join(parts)})" if parts else ""
 
 

@@ -490,7 +490,9 @@ def screen(contract: Contract, table: Table) -> Screened:
         letter = table.column_letters.get(name, "?")
         label = column_label(letter, name)
         named = identifier_column_kind(name)
-        kinds = [named] if named else column_identifier_kinds(frame[name])
+        # a header that names an identifier, is one itself, or heads cells that hold one
+        kinds = ([named] if named else identifier_kinds(name.replace("_", " "))
+                 or column_identifier_kinds(frame[name]))
         if kinds:
             result.findings.append(Finding(
                 table.file_name, "identifier_column", "error", (label,), 0, (),
@@ -539,16 +541,21 @@ def screen(contract: Contract, table: Table) -> Screened:
     return result
 
 
+def repeatable(text: str) -> bool:
+    """Whether a name from a file (a header, a sheet's name) may be repeated in a message: not
+    if it is long, or looks like an identifier (a row of data taken for the header)."""
+    return len(text) <= 40 and not identifier_kinds(text.replace("_", " "))
+
+
 def column_label(letter: str, header: str) -> str:
-    """``column F (notes)``; a header that itself looks like an identifier (a first row of
-    data taken for the header) is not repeated: ``column F``."""
-    if len(header) > 40 or identifier_kinds(header.replace("_", " ")):
-        return f"column {letter}"
-    return f"column {letter} ({header})"
+    """``column F (notes)``, or ``column F`` where the header may not be repeated."""
+    return f"column {letter} ({header})" if repeatable(header) else f"column {letter}"
+
+
+_AN = frozenset({NHS_NUMBER, EMAIL})  # the kinds said with "an"
 
 
 def kinds_phrase(kinds: list[str], joiner: str = "and") -> str:
     """``a postcode and an NHS number``: kinds of identifier in words, for a message."""
-    named = [f"an {kind}" if kind[0] in "aeiouAEIOU" or kind.startswith("NHS") else f"a {kind}"
-             for kind in kinds]
+    named = [f"an {kind}" if kind in _AN else f"a {kind}" for kind in kinds]
     return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} {joiner} {named[-1]}"

@@ -34,7 +34,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from scrutiny.contracts import Finding, rows_phrase
-from scrutiny.privacy import column_label
+from scrutiny.privacy import column_label, identifier_kinds, kinds_phrase, repeatable
 from scrutiny.returns import EXTENSIONS, FileNameError, ReturnName, expected_name, parse_file_name
 
 RETURNS_DIR = "returns"
@@ -140,6 +140,10 @@ def discover(data_dir: Path) -> Discovery:
             path = here / name
             if here == data_dir and name in CONFIG_FILES:
                 continue
+            if _path_identifiers(data_dir, path):
+                # the path itself would carry an identifier into the store and the reports
+                found.not_read.append(_not_read(data_dir, path, ""))
+                continue
             reason = _why_not_read(path, inside, root)
             if reason:
                 found.not_read.append(_not_read(data_dir, path, reason))
@@ -185,8 +189,37 @@ def _why_not_read(path: Path, inside: Path, root: Path) -> str:
 
 def _not_read(data_dir: Path, path: Path, reason: str) -> dict:
     example = expected_name("indicators")
-    return {"path": path.relative_to(data_dir).as_posix(), "reason": reason,
+    shown = path.relative_to(data_dir).as_posix()
+    kinds = _path_identifiers(data_dir, path)
+    if kinds:
+        shown = _masked(shown)
+        reason = (f"its name or folder looks like it holds {kinds_phrase(kinds)}, so it is not "
+                  "read and that part of its name is not shown: rename it without it")
+    return {"path": shown, "reason": reason,
             "expected": f"returntype_areacode_period.csv or .xlsx, e.g. {example}"}
+
+
+def _path_identifiers(data_dir: Path, path: Path) -> list[str]:
+    return identifier_kinds(_as_words(path.relative_to(data_dir).as_posix()))
+
+
+def _as_words(text: str) -> str:
+    return text.replace("_", " ").replace("/", " / ")
+
+
+def _masked(relative: str) -> str:
+    """A path with each part that looks like an identifier replaced, so that a data officer
+    can still find the file: ``q4/indicators_..._(not shown).csv``."""
+    folders, _, name = relative.rpartition("/")
+    stem, dot, suffix = name.rpartition(".") if "." in name else (name, "", "")
+    shown = [part if not identifier_kinds(_as_words(part)) else "(not shown)"
+             for part in folders.split("/") if part]
+    shown.append("_".join("(not shown)" if identifier_kinds(_as_words(piece)) else piece
+                          for piece in stem.split("_")))
+    masked = "/".join(shown)
+    if identifier_kinds(_as_words(masked + dot + suffix)):  # spread over several parts
+        masked = "/".join([*shown[:-1], "(not shown)"])
+    return masked + dot + suffix
 
 
 def receive(path: Path, file_name: str | None = None) -> Submission:
@@ -244,9 +277,11 @@ def _csv_rows(content: bytes) -> tuple[list[list[str]], str]:
                              "Excel as CSV UTF-8 and send it again")
     text, warning = _decode(content)
     first_lines = text.splitlines()[:HEADER_SEARCH_ROWS]
-    if not any("," in line for line in first_lines) and any(
-            ";" in line or "\t" in line for line in first_lines):
-        separator = "semicolons" if any(";" in line for line in first_lines) else "tabs"
+    most = {mark: max((line.count(mark) for line in first_lines), default=0)
+            for mark in (",", ";", "\t")}
+    other = max(";", "\t", key=most.get)
+    if most[other] >= 2 and most[other] > most[","]:  # a comma in text is not a separator
+        separator = "semicolons" if other == ";" else "tabs"
         raise UnreadableFile(f"the columns are separated by {separator}, not commas: save it "
                              "from Excel as CSV UTF-8 (comma delimited)")
     csv.field_size_limit(MAX_FILE_BYTES)  # over-long cells are reported, not fatal
@@ -340,6 +375,8 @@ def _choose_sheet(sheets: dict[str, list[list[object]]], columns: Mapping[str, s
     titles = list(sheets)
     if not columns:
         return titles[0]
+    shown = {title: title if repeatable(title) else "a sheet whose name is not shown"
+             for title in titles}
     matching = [title for title in titles
                 if _header_position(_as_text_rows(sheets[title][:HEADER_SEARCH_ROWS]), columns)
                 is not None]
@@ -352,11 +389,12 @@ def _choose_sheet(sheets: dict[str, list[list[object]]], columns: Mapping[str, s
             return filled[0]  # one sheet of data: its missing columns are reported
         raise UnreadableFile(
             f"no sheet of the workbook has the return's header row ({', '.join(columns)}); "
-            f"sheets: {', '.join(titles)}: put the return on one sheet with the template's "
-            "header row")
+            f"sheets: {', '.join(shown.values())}: put the return on one sheet with the "
+            "template's header row")
     raise UnreadableFile(
-        f"{len(matching)} sheets hold the return's header row ({', '.join(matching)}): send "
-        "one return per file, with the data on one sheet")
+        f"{len(matching)} sheets hold the return's header row "
+        f"({', '.join(shown[title] for title in matching)}): send one return per file, with "
+        "the data on one sheet")
 
 
 def _formula_cells_without_result(content: bytes, title: str,
