@@ -1,7 +1,7 @@
 """A corpus of hostile and malformed returns, each with what a data officer should be told.
 
 Every case is built from small valid returns (the rows of ``tests/test_contracts.py``'s
-``VALID``, copied here so that this corpus does not move when that module does) and written
+``VALID``) and written
 under its own folder, ``returns/<case name>/``. Each file of a case has an :class:`Expect`:
 its outcome (``accepted``, ``accepted with warning``, ``rejected`` or ``not read``), the
 findings it must raise (rule, columns, spreadsheet rows, words of the message) and what must
@@ -28,21 +28,15 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from scrutiny.partnership import Area, Partnership
-
-BNES, BRISTOL, NORTH_SOMERSET, SOUTH_GLOS, SOMERSET = (
-    "E06000022", "E06000023", "E06000024", "E06000025", "E06000066")
-NOT_OURS = "E06000099"  # a well-formed ONS code of no area of the partnership
-PARTNERSHIP = Partnership(
-    name="Avon and Somerset (hostile test)",
-    areas=(
-        Area(BNES, "Bath and North East Somerset", 800, 36_600),
-        Area(BRISTOL, "Bristol, City of", 801, 92_700),
-        Area(NORTH_SOMERSET, "North Somerset", 802, 44_400),
-        Area(SOUTH_GLOS, "South Gloucestershire", 803, 62_800),
-        Area(SOMERSET, "Somerset", 933, 113_000),
-    ),
+from scrutiny.partnership import Partnership
+from tests.test_contracts import (
+    BRISTOL,
+    NOT_OURS,
+    VALID,
 )
+from tests.test_contracts import PARTNERSHIP as VALID_PARTNERSHIP
+
+PARTNERSHIP = Partnership(name="Avon and Somerset (hostile test)", areas=VALID_PARTNERSHIP.areas)
 
 
 def partnership_toml(partnership: Partnership = PARTNERSHIP) -> str:
@@ -70,74 +64,11 @@ class Base:
     rows: tuple[tuple[str, ...], ...]
 
 
-def _base(return_type: str, area: str, period: str, *lines: str) -> Base:
-    header, *rows = list(csv.reader(io.StringIO("\n".join(lines))))
-    return Base(return_type, area, period, tuple(header), tuple(tuple(row) for row in rows))
-
-
+# the valid returns of the contract tests, as header and rows of cells
 BASE: dict[str, Base] = {
-    "indicators": _base(
-        "indicators", NORTH_SOMERSET, "2025-26-Q4",
-        "area_code,month,indicator_id,numerator,denominator,agency",
-        "E06000024,2026-01,referrals,98,,local_authority",
-        "E06000024,2026-01,rereferrals,17,98,local_authority",
-        "E06000024,2026-02,referrals,91,,local_authority",
-        "E06000024,2026-02,rereferrals,15,91,local_authority",
-        "E06000024,2026-03,cpp,178,,local_authority",
-        "E06000024,2026-03,cme,0,,education"),
-    "reviews": _base(
-        "reviews", BRISTOL, "2025-26-Q4",
-        "review_ref,area_code,incident_known_date,notified_date,rapid_review_date,decision,"
-        "panel_agreed,published_date,themes",
-        "BRIS-2026-01,E06000023,2026-01-05,2026-01-07,2026-01-27,lcspr,yes,,domestic_abuse;missing",
-        "BRIS-2026-02,E06000023,2026-02-02,2026-02-04,2026-02-20,no_further_review,yes,,partnership",
-        "BRIS-2026-03,E06000023,2026-02-27,2026-03-05,2026-03-24,other_learning,pending,,"
-        "exploitation",
-        "BRIS-2026-04,E06000023,2026-03-23,2026-03-25,,pending,,,early_help;transition"),
-    "actions": _base(
-        "actions", BNES, "2025-26-Q4",
-        "action_ref,area_code,source,step,theme,owner_agency,raised,due,status,completed",
-        "BNES-A031,E06000022,cspr,learning,domestic_abuse,police,2025-06-12,2025-09-30,completed,"
-        "2025-09-15",
-        "BNES-A032,E06000022,inspection,leadership,early_help,local_authority,2025-07-01,"
-        "2026-01-30,completed,2026-01-28",
-        "BNES-A033,E06000022,audit,assurance,missing,health,2025-11-03,2026-02-27,in_progress,",
-        "BNES-A034,E06000022,scrutiny,voice,partnership,business_unit,2026-02-10,2026-05-29,open,",
-        "BNES-A035,E06000022,section11,leadership,partnership,education,2025-12-03,2026-03-31,"
-        "in_progress,"),
-    "training": _base(
-        "training", NORTH_SOMERSET, "2025-26-Q4",
-        "area_code,month,course,theme,delivery,places,attended,evaluations,met_needs",
-        "E06000024,2026-01,Working with neglect,early_help,face_to_face,24,21,18,16",
-        'E06000024,2026-01,"Neglect, drift and delay",early_help,virtual,40,33,22,20',
-        "E06000024,2026-02,Child exploitation: spotting the signs,exploitation,virtual,45,39,30,27",
-        "E06000024,2026-03,Domestic abuse and coercive control,domestic_abuse,e_learning,80,61,35,"
-        "31",
-        "E06000024,2026-03,Working with neglect,early_help,face_to_face,24,24,20,20"),
-    "audits": _base(
-        "audits", SOUTH_GLOS, "2025-26-Q4",
-        "audit_ref,area_code,theme,completed,cases,outstanding,good,requires_improvement,inadequate",
-        "SGLO-MACA-041,E06000025,missing,2026-01-21,8,1,4,2,1",
-        "SGLO-MACA-042,E06000025,exploitation,2026-02-18,6,0,3,3,0",
-        "SGLO-MACA-043,E06000025,early_help,2026-03-11,10,2,5,2,1"),
-    "voice": _base(
-        "voice", BRISTOL, "2025-26-Q4",
-        "area_code,month,method,participants,theme,what_we_heard,what_changed",
-        "E06000023,2026-01,focus_group,9,missing,Young people said return home interviews felt "
-        "like being told off rather than being listened to,Return home interviews are now offered "
-        "by a worker the child already knows",
-        'E06000023,2026-02,survey,140,early_help,"Parents said they wanted help sooner, before '
-        'things reached crisis point",',
-        "E06000023,2026-03,advocacy,4,partnership,Children said they wanted to be asked for their "
-        "views before meetings about them,Children are now offered an advocate before every child "
-        "protection conference"),
-    "section11": _base(
-        "section11", SOMERSET, "2025-26",
-        "agency,area_code,year,standard,rating",
-        "Somerset Council,E06000066,2025-26,senior_management_commitment,fully_met",
-        "Somerset Council,E06000066,2025-26,safer_recruitment,partially_met",
-        "Avon and Somerset Constabulary,E06000066,2025-26,information_sharing,fully_met",
-        "NHS Somerset ICB,E06000066,2025-26,listening_to_children,not_met"),
+    return_type: Base(valid.return_type, valid.area_code, valid.period, tuple(valid.rows[0]),
+                      tuple(tuple(row.values()) for row in valid.rows))
+    for return_type, valid in VALID.items()
 }
 INTEGER_COLUMNS = frozenset({
     "numerator", "denominator", "places", "attended", "evaluations", "met_needs", "cases",

@@ -50,6 +50,7 @@ from tests.hostile.corpus import (
     Expect,
     Want,
 )
+from tests.test_contracts import BNES
 
 RETURN_TYPES = ("indicators", "reviews", "actions", "training", "audits", "voice", "section11")
 EXPECTED_NAMING = "returntype_areacode_period"
@@ -469,7 +470,7 @@ def test_the_command_runs_the_demo_with_hostile_files(tmp_path):
     argv = ([str(command)] if command.exists() else [sys.executable, "-m", "scrutiny.cli"])
     done = subprocess.run(
         [*argv, "run", "--data", str(data), "--out", str(out), "--no-progress",
-         "--areas", corpus.BNES], capture_output=True, text=True, timeout=900)
+         "--areas", BNES], capture_output=True, text=True, timeout=900)
     print(f"\nscrutiny run over the demo and {len(hostile)} hostile files: "
           f"{time.perf_counter() - started:.1f} s")
     assert "Traceback" not in done.stdout + done.stderr, done.stderr[-3000:]
