@@ -27,9 +27,9 @@ import pandas as pd
 
 from scrutiny.framework import Framework
 from scrutiny.partnership import Partnership
+from scrutiny.resources import contracts_dir
 from scrutiny.returns import ReturnName
 
-CONTRACTS_DIR = Path(__file__).resolve().parents[1] / "data_contracts"
 FILE_COLUMN, ROW_COLUMN = "_file", "_row"
 
 
@@ -87,10 +87,6 @@ class Finding:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
-
-
-def contracts_dir() -> Path:
-    return Path(os.environ.get("SCRUTINY_CONTRACTS_DIR", CONTRACTS_DIR))
 
 
 @cache

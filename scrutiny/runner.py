@@ -36,9 +36,9 @@ from scrutiny.national_ingest import ingest_national
 from scrutiny.partnership import CONFIG_FILE, Partnership, load_partnership
 from scrutiny.periods import Period
 from scrutiny.render import index_html, write_atomically
+from scrutiny.resources import notebooks_dir
 from scrutiny.worker import Job, Outcome, ReportFiles, Worker
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NATIONAL_SUBDIR = "national"  # a data folder's own national statistics, used by default
 DEFAULT_REPORT_TIMEOUT = 900  # seconds one report may run before it is stopped
 POLL_SECONDS = 0.2  # how often the runner looks at its workers
@@ -68,10 +68,6 @@ class RunInterrupted(Exception):
 
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def notebooks_dir() -> Path:
-    return Path(os.environ.get("SCRUTINY_NOTEBOOKS_DIR", NOTEBOOKS_DIR))
 
 
 def latest_complete_quarter(store_path: Path, partnership: Partnership) -> Period:

@@ -41,7 +41,7 @@ from scrutiny.render import (
     write_atomically,
 )
 
-KERNEL = "python3"
+KERNEL = "scrutiny-python"  # a kernel of the interpreter that runs scrutiny (see _own_kernel)
 JOB_FILE = "job.json"
 OUTCOME_FILE = "outcome.json"
 STOP_GRACE_SECONDS = 3.0  # between asking a process to end and killing it
@@ -151,6 +151,19 @@ def _end_with_runner(runner_pid: int, folder: Path, every: float = 1.0) -> None:
     threading.Thread(target=watch, name="end-with-runner", daemon=True).start()
 
 
+def _own_kernel(folder: Path) -> None:
+    """Make the notebooks' kernel this interpreter, whatever ``python3`` kernel the machine has
+    registered: a kernel spec of our own, in the worker's folder, found first on JUPYTER_PATH."""
+    spec = folder / "kernels" / KERNEL / "kernel.json"
+    spec.parent.mkdir(parents=True, exist_ok=True)
+    spec.write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python (scrutiny)", "language": "python",
+    }), encoding="utf-8")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        filter(None, [str(folder), os.environ.get("JUPYTER_PATH")]))
+
+
 def _short_error(problem: Exception) -> str:
     name = getattr(problem, "ename", type(problem).__name__)
     value = getattr(problem, "evalue", str(problem))
@@ -163,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     spec = json.loads(job_file.read_text(encoding="utf-8"))
     _end_with_runner(spec["runner_pid"], job_file.parent)
     keep = {label: Path(folder) for label, folder in spec["keep"].items()}
+    _own_kernel(job_file.parent)
     outcome = execute_job(Job(**spec["job"]), Path(spec["period_dir"]),
                           Path(spec["notebooks_dir"]), keep)
     write_atomically(job_file.with_name(OUTCOME_FILE), json.dumps(asdict(outcome)))

@@ -266,3 +266,19 @@ def test_run_json_and_the_index_say_the_state_of_the_run(tmp_path, statuses, fin
     assert index.count('href="r0.html"') == 1  # only a report written in this run is linked
     assert ('href="r1.html"' in index) == (statuses[1] == "ok")
     assert ("This run is complete." in index) == (final == COMPLETE)
+
+
+def test_notebooks_run_on_the_interpreter_that_runs_scrutiny(notebooks, tmp_path, monkeypatch):
+    """Not whatever `python3` kernel the machine has registered: here one that cannot start."""
+    elsewhere = tmp_path / "jupyter" / "kernels" / "python3"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "kernel.json").write_text(json.dumps({
+        "argv": ["/nonexistent/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    write_notebook(notebooks / "which.ipynb", "import sys, pathlib\n"
+                   "pathlib.Path('interpreter.txt').write_text(sys.executable)")
+    period_dir = tmp_path / "out" / "2025-26-Q4"
+    (outcome,) = execute_reports([job("which")], period_dir, workers=1, timeout=60)
+    assert outcome.status == "ok", outcome.error
+    assert (period_dir / "interpreter.txt").read_text() == sys.executable

@@ -34,10 +34,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scrutiny.contracts import ContractError, contracts_dir, validate_frame, version_key
+from scrutiny.contracts import ContractError, validate_frame, version_key
 from scrutiny.national.ees import read_available_columns, read_header, strip_values
 from scrutiny.national.errors import NationalDataError
 from scrutiny.national.ofsted import SHEET_ROW, read_ofsted_table
+from scrutiny.resources import contracts_dir
 
 NATIONAL_DIR = "national"
 ROW, COLUMN, VALUE = "_row", "_column", "value"
