@@ -521,10 +521,10 @@ def _as_table(file_name: str, grid: list[list[object]], sheet: str | None,
                 "save it and resend (or paste the values in place of the formulas)")
     for cell_range in merged:
         first, last = _range_rows(cell_range)
-        if last > header_row and last > first:  # a merged title or header row is harmless
+        if last > header_row:  # merged title or header cells are harmless; in the data, not
             problem("merged_cells", _range_columns(cell_range, names), range(
                 max(first, header_row + 1), last + 1),
-                f"cells {cell_range} are merged, so only the first row holds the value",
+                f"cells {cell_range} are merged, so only the first cell holds the value",
                 "unmerge the cells, fill in the value on every row and resend")
     # blank is None everywhere (pandas may have made some blanks NaN on the way)
     frame = frame.astype(object)

@@ -792,3 +792,23 @@ def test_a_row_with_a_value_beyond_the_header_is_refused_not_lost(tmp_path, cont
     assert (finding.rule, finding.severity, finding.row_numbers) == (
         "unnamed_column", "error", (3,))
     assert finding.message.startswith("row 3: column G has values but no header")
+
+
+def test_cells_merged_across_a_data_row_are_refused_but_a_merged_title_is_not(tmp_path,
+                                                                           contracts):
+    valid = VALID["indicators"]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Indicators return: North Somerset, Q4"])
+    sheet.merge_cells("A1:F1")  # a title across the columns: harmless
+    sheet.append(list(valid.rows[0]))
+    for row in valid.rows:
+        sheet.append(list(row.values()))
+    sheet.merge_cells("D4:E4")  # numerator and denominator of sheet row 4 merged
+    path = tmp_path / valid.file_name(extension="xlsx")
+    book.save(path)
+    (finding,) = table_for(path, contracts)[2].findings
+    assert (finding.rule, finding.columns, finding.row_numbers) == (
+        "merged_cells", ("numerator", "denominator"), (4,))
+    assert finding.message == (
+        "row 4: cells D4:E4 are merged, so only the first cell holds the value")
