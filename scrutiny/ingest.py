@@ -81,7 +81,7 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
     found = discover(data_dir)
     result.not_read = found.not_read
     received_at = datetime.now(UTC).replace(tzinfo=None)
-    stored_now: list[Submission] = []
+    stored_now: set[tuple[str, str]] = set()  # (sha256, file name) stored by this run
 
     def quarantine(connection, submission: Submission, finding: Finding,
                    contract: Contract | None = None) -> None:
@@ -133,7 +133,7 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
                 stored = _store_checked(connection, contract, item,
                                         findings[item.submission.file_name], received_at)
                 result.files.append(_entry(item.submission, stored))
-                stored_now.append(item.submission)
+                stored_now.add((item.submission.sha256, item.submission.file_name))
         store.note_same_slot(connection, stored_now)
         store.save_not_read(connection, result.not_read)
     return result
@@ -210,8 +210,6 @@ def _store_checked(connection, contract: Contract, item: _Received,
             connection, submission=item.submission, status="accepted" if accepted else
             "rejected", received_at=received_at, contract=contract,
             data_rows=len(item.frame), findings=findings, rows=rows)
-    except store.StoreError:
-        raise
     except Exception as error:  # noqa: BLE001 - refuse the file, keep the run going
         accepted = False
         store.record_submission(

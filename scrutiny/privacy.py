@@ -523,21 +523,21 @@ def screen(contract: Contract, table: Table) -> Screened:
         kinds = sorted({kind for found in flagged.values() for kind in found},
                        key=IDENTIFIER_KINDS.index)
         where = f"{rows_phrase(rows)}: {column.name} appears to contain {kinds_phrase(kinds)}"
-        if free_text and column.name not in contract.key:
+        if free_text and column.name not in contract.key:  # withheld; the file is kept
             result.withheld[column.name] = set(rows)
-            result.findings.append(Finding(
-                table.file_name, "personal_data", "warning", (column.name,), len(rows), rows,
-                f"{where}; that text is withheld from every report and from the store's "
-                "analysis tables",
-                f"remove anything that could identify a child or family from {column.name} "
-                "and resend the return with _v2 at the end of its name"))
-        else:
-            result.findings.append(Finding(
-                table.file_name, "identifier", "error", (column.name,), len(rows), rows,
-                f"{where}; {column.name} must never identify a child, so the whole file is "
-                "refused: none of it reaches the store's analysis tables or any report",
-                f"correct {column.name} on those rows (use the partnership's own reference, "
-                "never a child's details) and resend"))
+            rule, severity, outcome, fix = (
+                "personal_data", "warning", "that text is withheld from every report and from "
+                "the store's analysis tables", f"remove anything that could identify a child "
+                f"or family from {column.name} and resend the return with _v2 at the end of "
+                "its name")
+        else:  # a reference or a value cannot be withheld: the file is refused
+            rule, severity, outcome, fix = (
+                "identifier", "error", f"{column.name} must never identify a child, so the "
+                "whole file is refused: none of it reaches the store's analysis tables or any "
+                "report", f"correct {column.name} on those rows (use the partnership's own "
+                "reference, never a child's details) and resend")
+        result.findings.append(Finding(table.file_name, rule, severity, (column.name,),
+                                       len(rows), rows, f"{where}; {outcome}", fix))
     return result
 
 

@@ -18,6 +18,8 @@ import nbformat
 from jinja2 import Environment, PackageLoader, select_autoescape
 from nbconvert import HTMLExporter
 
+from scrutiny.resources import import_root
+
 NBCONVERT_TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
 
 
@@ -149,13 +151,11 @@ def _prefixes(keep: tuple[tuple[str, Path], ...], home: str) -> tuple[tuple[str,
 
 
 def _python_folders() -> list[str]:
-    import scrutiny
-
     folders = [*site.getsitepackages(), site.getusersitepackages(),
                *(sysconfig.get_paths().get(key, "") for key in ("stdlib", "platstdlib",
                                                                 "purelib", "platlib")),
                sys.prefix, sys.base_prefix, sys.exec_prefix,
-               str(Path(scrutiny.__file__).resolve().parents[1])]  # the source checkout
+               str(import_root())]  # where scrutiny is imported from
     return [folder for folder in folders if folder]
 
 

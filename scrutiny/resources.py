@@ -23,10 +23,15 @@ def contracts_dir() -> Path:
     return _shipped("data_contracts", "SCRUTINY_CONTRACTS_DIR")
 
 
+def import_root() -> Path:
+    """The folder ``scrutiny`` is imported from: site-packages, or a source checkout."""
+    return Path(str(resources.files("scrutiny"))).resolve().parent
+
+
 def _shipped(name: str, variable: str) -> Path:
     if os.environ.get(variable):
         return Path(os.environ[variable])
     installed = resources.files("scrutiny") / name
     if installed.is_dir():  # a wheel: a folder inside the package
         return Path(str(installed))
-    return Path(__file__).resolve().parents[1] / name  # a source checkout
+    return import_root() / name  # a source checkout: the repository's own folder

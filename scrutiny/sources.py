@@ -105,8 +105,6 @@ class Table:
     file_name: str
     frame: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)  # problems found while reading
-    header_row: int = 1
-    sheet: str | None = None
     column_letters: dict[str, str] = field(default_factory=dict)  # column name -> "C"
 
 
@@ -247,10 +245,10 @@ def read_table(submission: Submission, columns: Mapping[str, str] | None = None)
     warning = ""
     if suffix == ".csv":
         grid, warning = _csv_rows(submission.content)
-        sheet, formula_cells, merged = None, set(), []
+        formula_cells, merged = set(), []
     else:
-        grid, sheet, formula_cells, merged = _xlsx_rows(submission.content, columns)
-    table = _as_table(submission.file_name, grid, sheet, columns, formula_cells, merged)
+        grid, formula_cells, merged = _xlsx_rows(submission.content, columns)
+    table = _as_table(submission.file_name, grid, columns, formula_cells, merged)
     if warning:
         table.findings.append(Finding(submission.file_name, "encoding", "warning", (), 0, (),
                                       warning, "save the return from Excel as 'CSV UTF-8'"))
@@ -319,9 +317,9 @@ def _decode(content: bytes) -> tuple[str, str]:
 
 
 def _xlsx_rows(content: bytes, columns: Mapping[str, str]
-               ) -> tuple[list[list[object]], str, set[tuple[int, int]], list[str]]:
-    """The chosen sheet's rows as cell values, its name, formula cells without a saved
-    result (row, column numbers from 1) and merged ranges that reach into the data."""
+               ) -> tuple[list[list[object]], set[tuple[int, int]], list[str]]:
+    """The chosen sheet's rows as cell values, its formula cells without a saved result (row,
+    column numbers from 1) and its merged ranges."""
     from openpyxl import load_workbook
 
     if content.startswith(b"\xd0\xcf\x11\xe0"):
@@ -364,7 +362,7 @@ def _xlsx_rows(content: bytes, columns: Mapping[str, str]
     except Exception as error:  # openpyxl and zipfile raise many kinds for a damaged workbook
         raise UnreadableFile("the workbook is damaged and cannot be opened: save it again "
                              "from Excel as .xlsx and send it again") from error
-    return sheets[title], title, formulas, merged
+    return sheets[title], formulas, merged
 
 
 def _choose_sheet(sheets: dict[str, list[list[object]]], columns: Mapping[str, str]) -> str:
@@ -431,9 +429,10 @@ def _merged_ranges(content: bytes, title: str) -> list[str]:
 # --- from rows of cells to a table ----------------------------------------------------------
 
 
-def _as_table(file_name: str, grid: list[list[object]], sheet: str | None,
-              columns: Mapping[str, str], formula_cells: set[tuple[int, int]],
-              merged: list[str]) -> Table:
+def _as_table(file_name: str, grid: list[list[object]], columns: Mapping[str, str],
+              formula_cells: set[tuple[int, int]], merged: list[str]) -> Table:
+    from openpyxl.utils import range_boundaries  # openpyxl is slow to import: only when read
+
     rows = _as_text_rows(grid)
     findings: list[Finding] = []
 
@@ -520,7 +519,7 @@ def _as_table(file_name: str, grid: list[list[object]], sheet: str | None,
                 "its value cannot be read", "open the workbook in Excel, let it calculate, "
                 "save it and resend (or paste the values in place of the formulas)")
     for cell_range in merged:
-        first, last = _range_rows(cell_range)
+        _left, first, _right, last = range_boundaries(cell_range)
         if last > header_row:  # merged title or header cells are harmless; in the data, not
             problem("merged_cells", _range_columns(cell_range, names), range(
                 max(first, header_row + 1), last + 1),
@@ -529,7 +528,7 @@ def _as_table(file_name: str, grid: list[list[object]], sheet: str | None,
     # blank is None everywhere (pandas may have made some blanks NaN on the way)
     frame = frame.astype(object)
     frame = frame.where(frame.notna(), None)
-    return Table(file_name, frame, findings, header_row, sheet, letters)
+    return Table(file_name, frame, findings, letters)
 
 
 def _as_text_rows(grid: Iterable[Iterable[object]]) -> list[list[str | None]]:
@@ -609,11 +608,6 @@ def column_letter(number: int) -> str:
         number, remainder = divmod(number - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
-
-
-def _range_rows(cell_range: str) -> tuple[int, int]:
-    numbers = [int(part) for part in re.findall(r"\d+", cell_range)]
-    return numbers[0], numbers[-1]
 
 
 def _range_columns(cell_range: str, names: list[str]) -> list[str]:

@@ -196,12 +196,13 @@ def save_not_read(connection: duckdb.DuckDBPyConnection, not_read: list[dict]) -
     connection.execute("COMMIT")
 
 
-def note_same_slot(connection: duckdb.DuckDBPyConnection, stored_now: list) -> None:
+def note_same_slot(connection: duckdb.DuckDBPyConnection,
+                   stored_now: set[tuple[str, str]]) -> None:
     """Warn where two different accepted files fill the same return slot with the same version
-    (say, the same name in two subfolders): both are kept, and the report uses one of them."""
+    (say, the same name in two subfolders): both are kept, and the report uses one of them.
+    ``stored_now`` is the (sha256, file name) of each file this run stored."""
     if not stored_now:
         return
-    new = {(submission.sha256, submission.file_name) for submission in stored_now}
     groups = connection.execute("""
         SELECT slot, version, list(sha256 ORDER BY received_at DESC, file_name DESC),
                list(file_name ORDER BY received_at DESC, file_name DESC),
@@ -211,7 +212,7 @@ def note_same_slot(connection: duckdb.DuckDBPyConnection, stored_now: list) -> N
         GROUP BY slot, version HAVING count(DISTINCT sha256) > 1
     """).fetchall()
     for slot, version, hashes, names, newest in groups:
-        if not new & set(zip(hashes, names, strict=True)) or version != newest:
+        if not stored_now & set(zip(hashes, names, strict=True)) or version != newest:
             continue
         message = (f"{len(names)} different files are the {slot} return (version {version}): "
                    f"{', '.join(names)}; the reports use {names[0]}")

@@ -40,6 +40,7 @@ from scrutiny.render import (
     tidy_executed_notebook,
     write_atomically,
 )
+from scrutiny.resources import import_root
 
 KERNEL = "scrutiny-python"  # a kernel of the interpreter that runs scrutiny (see _own_kernel)
 JOB_FILE = "job.json"
@@ -289,9 +290,9 @@ def _environment(folder: Path) -> dict[str, str]:
     environment = dict(os.environ)
     # jupyter_client writes the kernel's connection file in the temporary folder
     environment["TMPDIR"] = environment["JUPYTER_RUNTIME_DIR"] = str(folder)
-    source = str(Path(__file__).resolve().parents[1])  # the worker imports this scrutiny
+    # the worker imports this scrutiny, wherever it is installed
     environment["PYTHONPATH"] = os.pathsep.join(
-        part for part in (environment.get("PYTHONPATH", ""), source) if part)
+        part for part in (environment.get("PYTHONPATH", ""), str(import_root())) if part)
     return environment
 
 
