@@ -1,10 +1,17 @@
 """Data contracts: great-expectations suites in ``data_contracts/`` and what they find.
 
-A contract is a great-expectations suite (JSON) whose ``meta.contract`` documents the return's
-columns, and whose expectations each carry a rule name, a severity and, in words a data officer
-can act on, what is wrong and how to fix it. Validation runs once per return type over every
-received file of that type together (so a cycle of hundreds of files costs a handful of
-validations); each failing row is traced back to its file and spreadsheet row number.
+One engine serves every family of contracts: the returns (``data_contracts/returns``, checked
+here) and the published national files (``data_contracts/national``, whose layouts
+:mod:`scrutiny.national.contracts` brings). A contract is a great-expectations suite (JSON)
+whose ``meta.contract`` documents the file's columns, and whose expectations each carry a rule
+name, a severity and, in words a data officer can act on, what is wrong (``explain``) and how
+to fix it (``fix``). This module loads the suites (:func:`load_suites`), runs one over a frame
+(:func:`run`) and words what broke (:class:`Breach`, :class:`Finding`) the same way for every
+family; a family brings the frame the suite sees and says where each failing row is.
+
+Returns are validated once per return type over every received file of that type together
+(so a cycle of hundreds of files costs a handful of validations); each failing row is traced
+back to its file and spreadsheet row number.
 
 great-expectations is imported only when validating: it is slow to import and has no place in
 a report kernel.
@@ -17,11 +24,11 @@ import os
 import re
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -31,10 +38,17 @@ from scrutiny.resources import contracts_dir
 from scrutiny.returns import ReturnName
 
 FILE_COLUMN, ROW_COLUMN = "_file", "_row"
+COLUMNS_RULE = "expect_table_columns_to_match_set"  # the rule "columns" of every contract
+# Rules about a file as a whole: broken without naming rows.
+TABLE_RULES = frozenset({COLUMNS_RULE, "expect_column_distinct_values_to_contain_set"})
+RULE_META = ("rule", "severity", "explain", "fix")
 
 
 class ContractError(RuntimeError):
-    """A contract that cannot be loaded or run (a fault in the contract, not in a return)."""
+    """A contract that cannot be loaded or run (a fault in the contract, not in a file)."""
+
+
+# --- what a contract is --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -43,19 +57,24 @@ class Column:
     type: str
     required: bool
     description: str
-    example: str
-    allowed: tuple[str, ...] | str | None = None
+    example: str = ""
+    allowed: tuple[str, ...] | str | None = None  # the codes, or "$parameter" naming them
+
+    @classmethod
+    def from_meta(cls, meta: Mapping[str, Any]) -> Column:
+        allowed = meta.get("allowed")
+        return cls(meta["name"], meta["type"], meta["required"], meta["description"],
+                   meta.get("example", ""),
+                   tuple(allowed) if isinstance(allowed, list) else allowed)
 
 
-@dataclass(frozen=True)
-class Contract:
-    return_type: str
+@dataclass(frozen=True, kw_only=True)
+class DataContract:
+    """What every contract has: a versioned suite and the columns it documents."""
+
     version: str
     path: Path
     suite: dict = field(repr=False, hash=False, compare=False)
-    one_row_is: str = ""
-    description: str = ""
-    key: tuple[str, ...] = ()
     columns: tuple[Column, ...] = ()
 
     @property
@@ -66,9 +85,23 @@ class Contract:
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
 
+    @property
+    def required_columns(self) -> list[str]:
+        return [column.name for column in self.columns if column.required]
+
     def rules(self) -> list[dict]:
         """Each expectation's meta (rule, severity, explain, fix) with its kwargs."""
         return [{**item["meta"], "kwargs": item["kwargs"]} for item in self.suite["expectations"]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contract(DataContract):
+    """A return type's contract (``data_contracts/returns/<type>.vN.json``)."""
+
+    return_type: str
+    one_row_is: str = ""
+    description: str = ""
+    key: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,39 +121,252 @@ class Finding:
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    def describe(self, *, with_fix: bool = False) -> str:
+        """The finding in one line, for a message that has no table to put it in."""
+        on = f" on {', '.join(self.columns)}" if self.columns else ""
+        fix = f" (fix: {self.fix})" if with_fix else ""
+        return f"rule '{self.rule}'{on}: {self.message}{fix}"
 
-@cache
-def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
-    """The newest version of each return type's contract in ``directory/returns``."""
-    root = Path(directory or contracts_dir()) / "returns"
+
+# --- loading ---------------------------------------------------------------------------------
+
+C = TypeVar("C", bound=DataContract)
+
+
+def load_suites(root: Path, *, family: str, identity: str,
+                build: Callable[[Mapping[str, Any], dict[str, Any]], C]) -> dict[str, C]:
+    """The newest version of each contract in ``root``, by its ``meta.contract[identity]``.
+
+    ``build(meta, common)`` makes one family's contract from its ``meta.contract`` and the
+    fields every contract has (``common``: version, path, suite and columns).
+    """
     if not root.is_dir():
-        raise ContractError(f"no contracts found: {root} does not exist")
-    found: dict[str, Contract] = {}
+        raise ContractError(f"no {family} contracts found: {root} does not exist")
+    found: dict[str, C] = {}
     for path in sorted(root.glob("*.json")):
         try:
             suite = json.loads(path.read_text(encoding="utf-8"))
             meta = suite["meta"]["contract"]
-            contract = Contract(
-                return_type=meta["return_type"], version=meta["version"], path=path, suite=suite,
-                one_row_is=meta["one_row_is"], description=meta["description"],
-                key=tuple(meta["key"]),
-                columns=tuple(
-                    Column(**{**col, "allowed": tuple(col["allowed"])
-                              if isinstance(col.get("allowed"), list) else col.get("allowed")})
-                    for col in meta["columns"]
-                ),
-            )
+            for item in suite["expectations"]:
+                lacking = [key for key in RULE_META if key not in item["meta"]]
+                if lacking:  # every finding needs them: refuse the contract, not a file
+                    raise KeyError(f"meta of {item['type']} lacks {', '.join(lacking)}")
+            common = {"version": meta["version"], "path": path, "suite": suite,
+                      "columns": tuple(Column.from_meta(column) for column in meta["columns"])}
+            contract, subject = build(meta, common), meta[identity]
         except (KeyError, TypeError, json.JSONDecodeError) as error:
-            raise ContractError(f"{path} is not a scrutiny contract: {error}") from error
-        current = found.get(contract.return_type)
+            raise ContractError(f"{path} is not a {family} data contract: {error}") from error
+        current = found.get(subject)
         if current is None or version_key(contract.version) > version_key(current.version):
-            found[contract.return_type] = contract
+            found[subject] = contract
     return found
 
 
 def version_key(text: str) -> tuple[int, ...]:
     """``1.10.0`` sorts after ``1.9.0``: contract versions compare as numbers."""
     return tuple(int(part) for part in text.split("."))
+
+
+@cache
+def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
+    """The newest version of each return type's contract in ``directory/returns``."""
+    return load_suites(Path(directory or contracts_dir()) / "returns", family="return",
+                       identity="return_type", build=_return_contract)
+
+
+def _return_contract(meta: Mapping[str, Any], common: dict[str, Any]) -> Contract:
+    return Contract(**common, return_type=meta["return_type"], one_row_is=meta["one_row_is"],
+                    description=meta["description"], key=tuple(meta["key"]))
+
+
+# --- running a suite and wording what broke --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Breach:
+    """One rule broken in a frame: its expectation and the rows that break it."""
+
+    expectation: dict
+    # one per failing row: its index columns, and its values when they were kept
+    entries: tuple[Mapping[str, Any], ...] = ()
+    tolerated: bool = False  # fewer rows than the rule's ``mostly`` allows: noted, not refused
+
+    @property
+    def rule(self) -> str:
+        return self.expectation["meta"]["rule"]
+
+    @property
+    def type(self) -> str:
+        return self.expectation["type"]
+
+    @property
+    def kwargs(self) -> Mapping[str, Any]:
+        return self.expectation["kwargs"]
+
+    @property
+    def about_the_file(self) -> bool:
+        return self.type in TABLE_RULES
+
+    def columns(self) -> tuple[str, ...]:
+        """The file's columns the rule is about, as a reader knows them (no shadows)."""
+        return tuple(self.expectation["meta"].get("columns") or readable_columns(self.kwargs))
+
+    def fix(self, parameters: Mapping[str, Any] | None = None) -> str:
+        """The contract's fix, with the allowed codes listed where there are few of them."""
+        fix = self.expectation["meta"]["fix"]
+        value_set = self.kwargs.get("value_set")
+        if isinstance(value_set, dict) and "$PARAMETER" in value_set:
+            allowed = (parameters or {}).get(value_set["$PARAMETER"]) or []
+            listed = ", ".join(allowed) if len(allowed) <= 12 else "the list in the guidance"
+            fix = fix.replace("the list in the guidance", listed)
+        return fix
+
+    def finding(self, file_name: str, *, columns: Sequence[str] | None = None,
+                row_numbers: Sequence[int] = (), evidence: str = "",
+                parameters: Mapping[str, Any] | None = None) -> Finding:
+        """The finding of one file, worded as every contract words it.
+
+        ``row_numbers`` are the file's rows that break the rule (none for a whole-file rule);
+        ``evidence`` is what the family can show of them, in brackets, e.g. `` (found 'x')``;
+        ``columns`` default to the rule's own (for the ``columns`` rule: the missing ones).
+        """
+        columns = tuple(self.columns() if columns is None else columns)
+        numbers = tuple(row_numbers)
+        if self.type == COLUMNS_RULE:
+            message = f"missing column(s): {', '.join(columns) or '?'}{evidence}"
+        else:
+            where = f"{rows_phrase(numbers)}: " if numbers else ""
+            within = (f", within the {self.kwargs.get('mostly', 1):.0%} the contract requires"
+                      if self.tolerated else "")
+            message = f"{where}{self.expectation['meta']['explain']}{evidence}{within}"
+        # a rule's `mostly` makes the few rows it tolerates a warning: noted, not refused
+        severity = "warning" if self.tolerated else self.expectation["meta"]["severity"]
+        return Finding(file_name, self.rule, severity, columns, len(numbers), numbers, message,
+                       self.fix(parameters))
+
+
+def run(contract: DataContract, frame: pd.DataFrame, parameters: Mapping[str, Any],
+        *, index_columns: tuple[str, ...] = (FILE_COLUMN, ROW_COLUMN),
+        keep_values: bool = False) -> list[Breach]:
+    """Every rule of ``contract`` that rows of ``frame`` break, in one validation.
+
+    A rule that reads a column the frame lacks does not run: the missing column is reported
+    once, by the ``columns`` rule. Nor does one whose ``$PARAMETER`` has no value (None).
+    """
+    expectations = [item for item in contract.suite["expectations"]
+                    if runnable(item["kwargs"], frame.columns, parameters)]
+    try:
+        results = validate_frame(contract.suite["name"], expectations, frame, parameters,
+                                 index_columns, keep_values=keep_values)
+    except ContractError as error:
+        raise ContractError(f"{contract.name}: {error}") from error
+    breaches = []
+    for expectation, result in results:
+        entries = tuple(_entries(result.result.get("unexpected_index_list") or [],
+                                 index_columns))
+        if not result.success or entries:  # success with rows: within the rule's `mostly`
+            breaches.append(Breach(expectation, entries, tolerated=bool(result.success)))
+    return breaches
+
+
+def runnable(kwargs: Mapping[str, Any], columns: Iterable[str],
+             parameters: Mapping[str, Any]) -> bool:
+    """Whether every column (and parameter) an expectation needs is there."""
+    value_set = kwargs.get("value_set")
+    if isinstance(value_set, dict) and parameters.get(value_set.get("$PARAMETER")) is None:
+        return False
+    present = set(columns)
+    return all(name in present for name in columns_read(kwargs))
+
+
+def columns_read(kwargs: Mapping[str, Any], *, condition: bool = True) -> list[str]:
+    """The frame columns an expectation reads (with those of its row condition)."""
+    names = [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs]
+    names += list(kwargs.get("column_list", []))
+    row_condition = kwargs.get("row_condition")
+    if condition and isinstance(row_condition, str):
+        names += re.findall(r"([A-Za-z_]\w*)\s*==", row_condition)
+    return names
+
+
+def readable_columns(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
+    """The file's columns an expectation reads: no shadows (``col__number``), no facts
+    (``_file``)."""
+    names = [name.split("__")[0] for name in columns_read(kwargs, condition=False)
+             if not name.startswith("_")]
+    return tuple(dict.fromkeys(names))
+
+
+def _entries(index_list: list[dict], index_columns: Sequence[str]
+             ) -> Iterator[Mapping[str, Any]]:
+    """One mapping per failing row. With ``exclude_unexpected_values`` great-expectations
+    gives one dict of lists (the index columns only); otherwise a dict per row."""
+    for entry in index_list:
+        if isinstance(entry[index_columns[0]], list):
+            names = list(entry)
+            for values in zip(*(entry[name] for name in names), strict=True):
+                yield dict(zip(names, values, strict=True))
+        else:
+            yield entry
+
+
+def validate_frame(suite_name: str, expectations: list[dict], frame: pd.DataFrame,
+                   parameters: Mapping[str, Any] | None = None,
+                   index_columns: tuple[str, ...] = (FILE_COLUMN, ROW_COLUMN),
+                   *, keep_values: bool = False) -> list[tuple[dict, Any]]:
+    """Run great-expectations ``expectations`` (suite JSON items) over ``frame``.
+
+    Returns each expectation paired with its result; failing rows are identified by
+    ``index_columns`` in each result's ``unexpected_index_list``. The failing values are kept
+    only with ``keep_values`` (for published statistics, never for returns: a value in a
+    return may be a child's identifier typed in the wrong column). Raises ContractError if an
+    expectation cannot run at all (a fault in the contract, not in the data).
+    """
+    gx = _great_expectations()
+    with warnings.catch_warnings():
+        # string row conditions are deprecated for GX 2.0 (we pin <2): not for the run log
+        warnings.simplefilter("ignore", DeprecationWarning)
+        # great-expectations reorders results, so each expectation carries its position
+        suite = gx.ExpectationSuite(name=suite_name, expectations=[
+            {"type": item["type"], "kwargs": item["kwargs"],
+             "meta": {**item["meta"], "position": i}}
+            for i, item in enumerate(expectations)
+        ])
+        batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+        try:
+            validation = batch.validate(
+                suite,
+                result_format={"result_format": "COMPLETE",
+                               "exclude_unexpected_values": not keep_values,
+                               "partial_unexpected_count": 20 if keep_values else 0,
+                               "unexpected_index_column_names": list(index_columns)},
+                expectation_parameters=dict(parameters or {}),
+            )
+        except Exception as error:  # great-expectations raises many kinds; all mean the same
+            raise ContractError(f"the suite could not run: {error}") from error
+    paired = []
+    for result in validation.results:
+        expectation = expectations[result.expectation_config.meta["position"]]
+        if result.exception_info and result.exception_info.get("raised_exception"):
+            raise ContractError(
+                f"rule {expectation['meta'].get('rule', expectation['type'])} on "
+                f"{columns_read(expectation['kwargs'], condition=False)}: "
+                f"{result.exception_info.get('exception_message')}"
+            )
+        paired.append((expectation, result))
+    return paired
+
+
+def rows_phrase(numbers: Iterable[int]) -> str:
+    """``row 4`` or ``rows 2, 5, 9 and 3 more``: row numbers a data officer finds."""
+    numbers = list(numbers)
+    shown = ", ".join(str(number) for number in numbers[:10])
+    more = f" and {len(numbers) - 10:,} more" if len(numbers) > 10 else ""
+    label = "row" if len(numbers) == 1 else "rows"
+    return f"{label} {shown}{more}"
+
+
+# --- the returns -----------------------------------------------------------------------------
 
 
 def parameters_for(partnership: Partnership, framework: Framework) -> dict[str, list[str]]:
@@ -194,132 +440,24 @@ def check(contract: Contract, frames: Mapping[str, pd.DataFrame],
         groups[missing].append(file_name)
     for missing, file_names in groups.items():
         combined = pd.concat([frames[name] for name in file_names], ignore_index=True)
-        results = _run_suite(contract, combined, parameters, skip_columns=missing)
-        for expectation, result in results:
-            for finding in _findings(expectation, result, file_names, missing, parameters,
-                                     frames):
-                findings[finding.file_name].append(finding)
+        for breach in run(contract, combined, parameters):
+            if breach.about_the_file:
+                columns = sorted(missing) if breach.type == COLUMNS_RULE else None
+                for name in file_names:
+                    findings[name].append(breach.finding(name, columns=columns,
+                                                         parameters=parameters))
+                continue
+            by_file: dict[str, set[int]] = defaultdict(set)
+            for entry in breach.entries:
+                by_file[entry[FILE_COLUMN]].add(int(entry[ROW_COLUMN]))
+            columns = breach.columns()
+            for file_name, rows in by_file.items():
+                numbers = tuple(sorted(rows))
+                evidence = (found_phrase(frames[file_name], columns[0], numbers, breach.rule)
+                            if breach.rule in QUOTED_RULES and columns else "")
+                findings[file_name].append(breach.finding(
+                    file_name, row_numbers=numbers, evidence=evidence, parameters=parameters))
     return findings
-
-
-def _run_suite(contract: Contract, frame: pd.DataFrame, parameters: Mapping[str, list[str]],
-               skip_columns: Iterable[str]) -> list[tuple[dict, Any]]:
-    skip = set(skip_columns)
-    expectations = [
-        item for item in contract.suite["expectations"]
-        if not (set(_columns_of(item["kwargs"])) & skip | _shadow_bases(item["kwargs"]) & skip)
-    ]
-    try:
-        return validate_frame(contract.suite["name"], expectations, frame, parameters)
-    except ContractError as error:
-        raise ContractError(f"{contract.name}: {error}") from error
-
-
-def validate_frame(suite_name: str, expectations: list[dict], frame: pd.DataFrame,
-                   parameters: Mapping[str, Any] | None = None,
-                   index_columns: tuple[str, ...] = (FILE_COLUMN, ROW_COLUMN),
-                   *, keep_values: bool = False) -> list[tuple[dict, Any]]:
-    """Run great-expectations ``expectations`` (suite JSON items) over ``frame``.
-
-    Returns each expectation paired with its result; failing rows are identified by
-    ``index_columns`` in each result's ``unexpected_index_list``. The failing values are kept
-    only with ``keep_values`` (for published statistics, never for returns: a value in a
-    return may be a child's identifier typed in the wrong column). Raises ContractError if an
-    expectation cannot run at all (a fault in the contract, not in the data).
-    """
-    gx = _great_expectations()
-    with warnings.catch_warnings():
-        # string row conditions are deprecated for GX 2.0 (we pin <2): not for the run log
-        warnings.simplefilter("ignore", DeprecationWarning)
-        # great-expectations reorders results, so each expectation carries its position
-        suite = gx.ExpectationSuite(name=suite_name, expectations=[
-            {"type": item["type"], "kwargs": item["kwargs"],
-             "meta": {**item["meta"], "position": i}}
-            for i, item in enumerate(expectations)
-        ])
-        batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
-        try:
-            validation = batch.validate(
-                suite,
-                result_format={"result_format": "COMPLETE",
-                               "exclude_unexpected_values": not keep_values,
-                               "partial_unexpected_count": 20 if keep_values else 0,
-                               "unexpected_index_column_names": list(index_columns)},
-                expectation_parameters=dict(parameters or {}),
-            )
-        except Exception as error:  # great-expectations raises many kinds; all mean the same
-            raise ContractError(f"the suite could not run: {error}") from error
-    paired = []
-    for result in validation.results:
-        expectation = expectations[result.expectation_config.meta["position"]]
-        if result.exception_info and result.exception_info.get("raised_exception"):
-            raise ContractError(
-                f"rule {expectation['meta'].get('rule', expectation['type'])} on "
-                f"{_columns_of(expectation['kwargs'])}: "
-                f"{result.exception_info.get('exception_message')}"
-            )
-        paired.append((expectation, result))
-    return paired
-
-
-def _columns_of(kwargs: Mapping[str, Any]) -> list[str]:
-    columns = [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs]
-    columns += list(kwargs.get("column_list", []))
-    return [column for column in columns if not column.startswith("_")]
-
-
-def _shadow_bases(kwargs: Mapping[str, Any]) -> set[str]:
-    return {column.split("__")[0] for column in _columns_of(kwargs) if "__" in column}
-
-
-def _readable_columns(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
-    names = [column.split("__")[0] for column in _columns_of(kwargs)]
-    return tuple(dict.fromkeys(names))
-
-
-def _findings(expectation: dict, result: Any, file_names: list[str],
-              missing: frozenset[str], parameters: Mapping[str, list[str]],
-              frames: Mapping[str, pd.DataFrame]) -> list[Finding]:
-    meta, kwargs = expectation["meta"], expectation["kwargs"]
-    if result.success:
-        return []
-    fix = meta["fix"]
-    value_set = kwargs.get("value_set")
-    if isinstance(value_set, dict) and "$PARAMETER" in value_set:
-        allowed = parameters.get(value_set["$PARAMETER"], [])
-        listed = ", ".join(allowed) if len(allowed) <= 12 else "the list in the guidance"
-        fix = fix.replace("the list in the guidance", listed)
-    if expectation["type"] == "expect_table_columns_to_match_set":
-        absent = ", ".join(sorted(missing)) or "?"
-        return [
-            Finding(name, meta["rule"], meta["severity"], tuple(sorted(missing)), 0, (),
-                    f"missing column(s): {absent}", fix)
-            for name in file_names
-        ]
-    by_file: dict[str, set[int]] = defaultdict(set)
-    for file_name, row in _failing_rows(result.result.get("unexpected_index_list") or []):
-        by_file[file_name].add(row)
-    columns = tuple(meta.get("columns") or _readable_columns(kwargs))
-    findings = []
-    for file_name, rows in by_file.items():
-        numbers = tuple(sorted(rows))
-        message = f"{rows_phrase(numbers)}: {meta['explain']}"
-        if meta["rule"] in QUOTED_RULES and columns and file_name in frames:
-            message += found_phrase(frames[file_name], columns[0], numbers, meta["rule"])
-        findings.append(Finding(file_name, meta["rule"], meta["severity"], columns,
-                                len(numbers), numbers, message, fix))
-    return findings
-
-
-def _failing_rows(index_list: list[dict]) -> Iterable[tuple[str, int]]:
-    """(file, row) of each failing row. With ``exclude_unexpected_values`` great-expectations
-    gives one dict of lists (and no values); otherwise a dict per row."""
-    for entry in index_list:
-        files, rows = entry[FILE_COLUMN], entry[ROW_COLUMN]
-        if isinstance(files, list):
-            yield from ((name, int(row)) for name, row in zip(files, rows, strict=True))
-        else:
-            yield files, int(rows)
 
 
 # A wrong value is quoted so that the officer can find it, but only when it has the shape of
@@ -356,13 +494,7 @@ def found_phrase(frame: pd.DataFrame, column: str, row_numbers: Iterable[int],
     return f" (found {'; '.join(parts)})" if parts else ""
 
 
-def rows_phrase(numbers: Iterable[int]) -> str:
-    """``row 4`` or ``rows 2, 5, 9 and 3 more``: spreadsheet row numbers a data officer finds."""
-    numbers = list(numbers)
-    shown = ", ".join(str(number) for number in numbers[:10])
-    more = f" and {len(numbers) - 10:,} more" if len(numbers) > 10 else ""
-    label = "row" if len(numbers) == 1 else "rows"
-    return f"{label} {shown}{more}"
+# --- great-expectations ----------------------------------------------------------------------
 
 
 @cache

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from scrutiny.contracts import Contract, allowed_values, load_contracts, parameters_for
+from scrutiny.demo_areas import AREAS, REGION_CODE, REGION_NAME
 from scrutiny.framework import Framework, load_framework
 from scrutiny.partnership import Area, Partnership
 from scrutiny.returns import ANNUAL_RETURNS, RETURN_TYPES, expected_name
@@ -21,17 +22,13 @@ TYPE_WORDS = {"text": "text", "integer": "whole number, 0 or more", "date": "dat
               "month": "month YYYY-MM", "code": "code from the list",
               "financial_year": "financial year, e.g. 2025-26"}
 
+# The example partnership.toml names the demonstration partnership's real areas.
 EXAMPLE_PARTNERSHIP = Partnership(
     name="Avon and Somerset",
-    areas=(
-        Area("E06000022", "Bath and North East Somerset", 800, 36600),
-        Area("E06000023", "Bristol, City of", 801, 92700),
-        Area("E06000024", "North Somerset", 802, 44400),
-        Area("E06000025", "South Gloucestershire", 803, 62800),
-        Area("E06000066", "Somerset", 933, 113000),
-    ),
-    region_code="E12000009",
-    region_name="South West",
+    areas=tuple(Area(area.code, area.name, area.old_la_code, area.children_0_17)
+                for area in AREAS),
+    region_code=REGION_CODE,
+    region_name=REGION_NAME,
 )
 
 

@@ -32,7 +32,7 @@ from scrutiny import __version__, store
 from scrutiny.cycle import save_partnership_text
 from scrutiny.framework import load_framework
 from scrutiny.ingest import IngestResult, ingest, returns_folder_problem
-from scrutiny.national_ingest import ingest_national
+from scrutiny.national.ingest import ingest_national
 from scrutiny.partnership import CONFIG_FILE, Partnership, load_partnership
 from scrutiny.periods import Period
 from scrutiny.render import index_html, write_atomically

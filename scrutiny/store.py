@@ -223,34 +223,6 @@ def note_same_slot(connection: duckdb.DuckDBPyConnection,
                                                           (), 0, (), message, fix)])
 
 
+# The published statistics of a run, written by scrutiny.national.ingest.save_national.
 NATIONAL_TABLES = ("national", "national_neighbours", "national_ofsted", "national_areas",
                    "national_files")
-
-
-def save_national(connection: duckdb.DuckDBPyConnection, data, files: list[dict]) -> None:
-    """Replace the national statistics (reference data, re-read whole each run).
-
-    ``data`` is a :class:`scrutiny.national.NationalData`; ``files`` lists each source file
-    with its sha256 and whether it was used or refused (and why).
-    """
-    frames = {
-        "national": data.table,
-        "national_neighbours": data.neighbours,
-        "national_ofsted": data.ofsted,
-        "national_areas": (data.areas.drop(columns=["ons_codes"], errors="ignore")
-                           if data.areas is not None else None),
-        "national_files": pd.DataFrame(files, columns=["file", "sha256", "family", "status",
-                                                       "problem", "synthetic"]),
-    }
-    connection.execute("BEGIN TRANSACTION")
-    try:
-        for name, frame in frames.items():
-            connection.execute(f"DROP TABLE IF EXISTS {name}")
-            if frame is not None:
-                connection.register("incoming", frame)
-                connection.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming")
-                connection.unregister("incoming")
-        connection.execute("COMMIT")
-    except Exception:
-        connection.execute("ROLLBACK")
-        raise

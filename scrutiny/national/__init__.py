@@ -3,8 +3,9 @@
 `load_national(source_dir)` checks each file family against its data contract
 (`data_contracts/national/`), reads every family into one long table (and reports the
 families it refused or could not read); `export_national(source_dir, out_file)` writes that
-table as CSV. `synthetic.write_synthetic_national(out_dir)` writes invented files in the
-published layout for the demonstration.
+table as CSV. The published file names and patterns are in `files`; `ingest.ingest_national`
+keeps what loads in a run's store. `synthetic.write_synthetic_national(out_dir)` writes
+invented files in the published layout for the demonstration.
 """
 
 from scrutiny.national.comparators import (

@@ -1,10 +1,14 @@
 """Data contracts of the national file families, checked when the files are loaded.
 
 Each family (one published file) has a great-expectations suite in
-``data_contracts/national/<family>.v1.json``, in the style of the return contracts: every
-expectation carries a rule name, a severity and, in words, what is wrong and how to fix it;
-``meta.contract`` names the family, the file it expects (and the pattern the loader looks
-for), the publication, the version and the columns the loader reads with their types.
+``data_contracts/national/<family>.v1.json``, loaded, run and worded by the engine of the
+return contracts (:mod:`scrutiny.contracts`): every expectation carries a rule name, a
+severity and, in words, what is wrong and how to fix it; ``meta.contract`` names the family,
+the file it expects (and the pattern the loader looks for, both as in
+:mod:`scrutiny.national.files`), the publication, the version and the columns the loader
+reads with their types. What is particular to the national files is here: the frame each
+layout (EES, statistical neighbours, Ofsted) gives the suite, and where a failing row of that
+frame is in the file, with example values (published statistics identify no one).
 
 A file that breaks an error rule is refused: :class:`ContractRefusal` (a
 ``NationalDataError``) names the file, the rule, the columns and example rows, and the loader
@@ -23,8 +27,6 @@ line 1) or, for the Ofsted spreadsheet, its row numbers.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -34,14 +36,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scrutiny.contracts import ContractError, validate_frame, version_key
+from scrutiny.contracts import (
+    COLUMNS_RULE,
+    ROW_COLUMN,
+    Breach,
+    ContractError,
+    DataContract,
+    Finding,
+    columns_read,
+    load_suites,
+    run,
+)
 from scrutiny.national.ees import read_available_columns, read_header, strip_values
 from scrutiny.national.errors import NationalDataError
+from scrutiny.national.files import PUBLISHED
 from scrutiny.national.ofsted import SHEET_ROW, read_ofsted_table
 from scrutiny.resources import contracts_dir
 
 NATIONAL_DIR = "national"
-ROW, COLUMN, VALUE = "_row", "_column", "value"
+ROW, COLUMN, VALUE = ROW_COLUMN, "_column", "value"
 INDEX_COLUMNS = (ROW, COLUMN)
 # Column types whose cells are figures (numbers or suppression symbols).
 VALUE_TYPES = frozenset({"count", "fte", "ratio", "percent", "rate_per_10k"})
@@ -51,77 +64,79 @@ LAYOUTS = ("ees", "neighbours", "ofsted")
 MAX_EXAMPLES = 3
 
 
-@dataclass(frozen=True)
-class ContractColumn:
-    name: str
-    type: str
-    required: bool
-    description: str
-
-
-@dataclass(frozen=True)
-class NationalContract:
+@dataclass(frozen=True, kw_only=True)
+class NationalContract(DataContract):
     """One national file family's contract (`data_contracts/national/<family>.vN.json`)."""
 
     family: str
-    file: str  # the published file name it expects
-    pattern: str  # how the loader finds the file in a folder
     publication: str
-    version: str
     layout: str  # ees, neighbours or ofsted
-    path: Path
-    suite: dict = field(repr=False, hash=False, compare=False)
-    columns: tuple[ContractColumn, ...] = ()
     # The rows the loader reads (column -> values kept), the only rows checked.
     rows: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
 
     @property
-    def name(self) -> str:
-        return f"{self.suite['name']} v{self.version}"
+    def file(self) -> str:
+        """The published file name it expects (`files.PUBLISHED`)."""
+        return PUBLISHED[self.family].name
 
     @property
-    def column_names(self) -> list[str]:
-        return [column.name for column in self.columns]
-
-    @property
-    def required_columns(self) -> list[str]:
-        return [column.name for column in self.columns if column.required]
+    def pattern(self) -> str:
+        """How the loader finds the file in a folder (`files.PUBLISHED`)."""
+        return PUBLISHED[self.family].pattern
 
     @property
     def value_columns(self) -> list[str]:
         return [column.name for column in self.columns if column.type in VALUE_TYPES]
 
-    def rules(self) -> list[dict]:
-        """Each expectation's meta (rule, severity, explain, fix) with its kwargs."""
-        return [{**item["meta"], "kwargs": item["kwargs"]} for item in self.suite["expectations"]]
-
 
 @dataclass(frozen=True)
 class ContractFinding:
-    """One rule broken by one national file."""
+    """One rule broken by one national file: the contract's finding, and its family."""
 
     family: str
-    file: str
-    rule: str
-    severity: str  # error: the file is refused (unless tolerated); warning: noted only
-    columns: tuple[str, ...]
-    rows: tuple[int, ...]  # line numbers (header = 1), or spreadsheet rows for Ofsted
-    detail: str  # which rows / columns / values, e.g. "rows 5, 9 (row 5: ICPC=12, ...)"
-    explain: str
-    fix: str
+    finding: Finding
     tolerated: bool = False  # broken by fewer rows than the rule's `mostly` allows
 
     @property
-    def refuses(self) -> bool:
-        return self.severity == "error" and not self.tolerated
+    def file(self) -> str:
+        return self.finding.file_name
+
+    @property
+    def rule(self) -> str:
+        return self.finding.rule
+
+    @property
+    def severity(self) -> str:
+        return self.finding.severity
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.finding.columns
+
+    @property
+    def rows(self) -> tuple[int, ...]:
+        """Line numbers (the header is line 1), or spreadsheet rows for Ofsted."""
+        return self.finding.row_numbers
 
     @property
     def message(self) -> str:
-        on = f" on {', '.join(self.columns)}" if self.columns else ""
-        return f"rule '{self.rule}'{on}: {self.explain}: {self.detail}"
+        return self.finding.message
+
+    @property
+    def detail(self) -> str:
+        """Where the rule is broken and what was found there (the message)."""
+        return self.finding.message
+
+    @property
+    def fix(self) -> str:
+        return self.finding.fix
+
+    @property
+    def refuses(self) -> bool:
+        return self.finding.is_error
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.message}"
+        return f"{self.file}: {self.finding.describe()}"
 
 
 class ContractRefusal(NationalDataError):
@@ -133,7 +148,7 @@ class ContractRefusal(NationalDataError):
         self.findings = list(findings)
         refusing = [finding for finding in self.findings if finding.refuses]
         self.rules = tuple(dict.fromkeys(finding.rule for finding in refusing))
-        reasons = "; ".join(f"{f.message} (fix: {f.fix})" for f in refusing)
+        reasons = "; ".join(f.finding.describe(with_fix=True) for f in refusing)
         super().__init__(file, f"refused by its data contract {contract.name}: {reasons}")
 
 
@@ -152,32 +167,26 @@ def load_national_contracts(directory: Path | str | None = None) -> dict[str, Na
 
 @cache
 def _load(root: Path) -> dict[str, NationalContract]:
-    if not root.is_dir():
-        raise ContractError(f"no national contracts found: {root} does not exist")
-    found: dict[str, NationalContract] = {}
-    for path in sorted(root.glob("*.json")):
-        try:
-            suite = json.loads(path.read_text(encoding="utf-8"))
-            meta = suite["meta"]["contract"]
-            contract = NationalContract(
-                family=meta["family"], file=meta["file"], pattern=meta["pattern"],
-                publication=meta["publication"], version=meta["version"],
-                layout=meta["layout"], path=path, suite=suite,
-                columns=tuple(ContractColumn(c["name"], c["type"], c["required"],
-                                             c["description"]) for c in meta["columns"]),
-                rows={name: tuple(values) for name, values in meta.get("rows", {}).items()},
-            )
-            for item in suite["expectations"]:
-                if not {"rule", "severity", "explain", "fix"} <= set(item["meta"]):
-                    raise KeyError(f"meta of {item['type']} lacks rule/severity/explain/fix")
-        except (KeyError, TypeError, json.JSONDecodeError) as error:
-            raise ContractError(f"{path} is not a national data contract: {error}") from error
-        if contract.layout not in LAYOUTS:
-            raise ContractError(f"{path}: unknown layout {contract.layout!r}")
-        current = found.get(contract.family)
-        if current is None or version_key(contract.version) > version_key(current.version):
-            found[contract.family] = contract
-    return found
+    return load_suites(root, family="national", identity="family", build=_national_contract)
+
+
+def _national_contract(meta: Mapping[str, Any], common: dict[str, Any]) -> NationalContract:
+    path, family = common["path"], meta["family"]
+    if meta["layout"] not in LAYOUTS:
+        raise ContractError(f"{path}: unknown layout {meta['layout']!r}")
+    published = PUBLISHED.get(family)
+    if published is None:
+        raise ContractError(f"{path}: no published file is known for the family {family!r} "
+                            "(scrutiny/national/files.py)")
+    if (meta["file"], meta["pattern"]) != (published.name, published.pattern):
+        # the file names live in one place; the contract's copy is for its reader
+        raise ContractError(
+            f"{path}: meta.contract expects {meta['file']} ({meta['pattern']}), but the loader "
+            f"looks for {published.name} ({published.pattern}, scrutiny/national/files.py)")
+    return NationalContract(
+        **common, family=family, publication=meta["publication"], layout=meta["layout"],
+        rows={name: tuple(values) for name, values in meta.get("rows", {}).items()},
+    )
 
 
 # --- reading and checking a file --------------------------------------------------------------
@@ -195,20 +204,9 @@ def check(contract: NationalContract, path: Path, raw: pd.DataFrame) -> list[Con
     """Run the contract over `raw` (`read_for_contract`) in one validation; every finding,
     refusing or not."""
     frame, parameters = _validation_frame(contract, raw)
-    expectations = [item for item in contract.suite["expectations"]
-                    if _runnable(item, frame.columns, parameters)]
-    try:
-        # published statistics: quoting a failing value helps and identifies no one
-        results = validate_frame(contract.suite["name"], expectations, frame, parameters,
-                                 index_columns=INDEX_COLUMNS, keep_values=True)
-    except ContractError as error:
-        raise ContractError(f"{contract.name}: {error}") from error
-    findings = []
-    for expectation, result in results:
-        finding = _finding(contract, path, expectation, result, frame)
-        if finding is not None:
-            findings.append(finding)
-    return findings
+    # published statistics: quoting a failing value helps and identifies no one
+    breaches = run(contract, frame, parameters, index_columns=INDEX_COLUMNS, keep_values=True)
+    return [_finding(contract, path, breach, frame, parameters) for breach in breaches]
 
 
 def enforce(contract: NationalContract, path: Path, raw: pd.DataFrame) -> list[ContractFinding]:
@@ -329,78 +327,47 @@ def _ofsted_frame(table: pd.DataFrame) -> pd.DataFrame:
 def _pair_bases(contract: NationalContract) -> list[str]:
     bases = []
     for item in contract.suite["expectations"]:
-        for name in _columns_of(item["kwargs"]):
+        for name in columns_read(item["kwargs"], condition=False):
             if name.endswith("__number") and not name.startswith(VALUE):
                 bases.append(name.removesuffix("__number"))
     return list(dict.fromkeys(bases))
 
 
-def _columns_of(kwargs: Mapping[str, Any], *, condition: bool = True) -> list[str]:
-    """The frame columns an expectation reads (with those of its row condition)."""
-    names = [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs]
-    names += list(kwargs.get("column_list", []))
-    row_condition = kwargs.get("row_condition")
-    if condition and isinstance(row_condition, str):
-        names += re.findall(r"([A-Za-z_]\w*)\s*==", row_condition)
-    return names
-
-
-def _runnable(item: dict, columns: pd.Index, parameters: Mapping[str, Any]) -> bool:
-    """Whether every column (and parameter) the expectation needs is there: a missing file
-    column is reported once, by the `columns` rule."""
-    value_set = item["kwargs"].get("value_set")
-    if isinstance(value_set, dict) and parameters.get(value_set.get("$PARAMETER")) is None:
-        return False
-    return all(name in columns for name in _columns_of(item["kwargs"]))
-
-
 # --- findings ---------------------------------------------------------------------------------
 
 
-def _finding(contract: NationalContract, path: Path, expectation: dict, result: Any,
-             frame: pd.DataFrame) -> ContractFinding | None:
-    meta, kwargs = expectation["meta"], expectation["kwargs"]
-    kind = expectation["type"]
-    entries = list(result.result.get("unexpected_index_list") or [])
-    if result.success and not entries:
-        return None
-
-    def make(columns: Sequence[str], rows: Sequence[int], detail: str) -> ContractFinding:
-        return ContractFinding(
-            family=contract.family, file=path.name, rule=meta["rule"],
-            severity=meta["severity"], columns=tuple(columns), rows=tuple(rows),
-            detail=detail, explain=meta["explain"], fix=meta["fix"],
-            tolerated=bool(result.success),
-        )
-
-    if kind == "expect_table_columns_to_match_set":
+def _finding(contract: NationalContract, path: Path, breach: Breach, frame: pd.DataFrame,
+             parameters: Mapping[str, Any]) -> ContractFinding:
+    """The shared finding, told where the long frame's rows and columns are in the file."""
+    kwargs = breach.kwargs
+    if breach.type == COLUMNS_RULE:
         missing = [name for name in kwargs["column_set"] if name not in frame.columns]
-        detail = f"missing {', '.join(missing)}"
         header = _header(path)
-        if header:
-            shown = ", ".join(header[:15]) + (", ..." if len(header) > 15 else "")
-            detail += f" (the file's columns are: {shown})"
-        return make(missing, (), detail)
-    if kind == "expect_column_distinct_values_to_contain_set":
+        shown = ", ".join(header[:15]) + (", ..." if len(header) > 15 else "")
+        finding = breach.finding(path.name, columns=missing, parameters=parameters,
+                                 evidence=f" (the file's columns are: {shown})" if header else "")
+    elif breach.about_the_file:  # the rows the loader reads are not in the file
         column = kwargs["column"]
         seen = set(frame[column].dropna())
-        missing = [value for value in kwargs["value_set"] if value not in seen]
-        return make([column], (), "no rows with " + " or ".join(
-            f"{column} = {value!r}" for value in missing))
-
-    rows = sorted({int(entry[ROW]) for entry in entries})
-    columns = list(dict.fromkeys(
-        name for entry in entries for name in _entry_columns(entry, kwargs)))
-    examples = [_example(entry, kwargs) for entry in entries[:MAX_EXAMPLES]]
-    detail = f"{_rows_phrase(rows)} ({'; '.join(examples)})"
-    if result.success:
-        detail += f", within the {kwargs.get('mostly', 1):.0%} the contract requires"
-    return make(columns, rows, detail)
+        absent = " or ".join(f"{column} = {value!r}" for value in kwargs["value_set"]
+                             if value not in seen)
+        finding = breach.finding(path.name, columns=[column], parameters=parameters,
+                                 evidence=f" (no rows with {absent})")
+    else:
+        entries = breach.entries
+        rows = sorted({int(entry[ROW]) for entry in entries})
+        columns = list(dict.fromkeys(
+            name for entry in entries for name in _entry_columns(entry, kwargs)))
+        examples = "; ".join(_example(entry, kwargs) for entry in entries[:MAX_EXAMPLES])
+        finding = breach.finding(path.name, columns=columns, row_numbers=rows,
+                                 evidence=f" ({examples})" if examples else "",
+                                 parameters=parameters)
+    return ContractFinding(contract.family, finding, breach.tolerated)
 
 
 def _entry_columns(entry: Mapping[str, Any], kwargs: Mapping[str, Any]) -> list[str]:
     names = []
-    for name in _columns_of(kwargs, condition=False):
+    for name in columns_read(kwargs, condition=False):
         if name in (VALUE, "code", "neighbour") or name.startswith("value__"):
             names.append(str(entry.get(COLUMN, name)))
         elif name == "closeness":
@@ -412,7 +379,7 @@ def _entry_columns(entry: Mapping[str, Any], kwargs: Mapping[str, Any]) -> list[
 
 def _example(entry: Mapping[str, Any], kwargs: Mapping[str, Any]) -> str:
     shown = []
-    for name in _columns_of(kwargs, condition=False):
+    for name in columns_read(kwargs, condition=False):
         if name not in entry:
             continue
         label = _entry_columns(entry, {"column": name})[0]
@@ -428,12 +395,6 @@ def _show(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     return repr(str(value))
-
-
-def _rows_phrase(rows: Sequence[int]) -> str:
-    shown = ", ".join(str(row) for row in rows[:8])
-    more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
-    return f"{'row' if len(rows) == 1 else 'rows'} {shown}{more}"
 
 
 def _header(path: Path) -> list[str]:

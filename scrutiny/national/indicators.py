@@ -28,6 +28,7 @@ import pandas as pd
 from scrutiny.national.areas import LEVEL_ORDER
 from scrutiny.national.ees import drop_placeholders, expand_joint_returns, read_ees, split_values
 from scrutiny.national.errors import NationalDataError
+from scrutiny.national.files import PUBLISHED
 
 LONG_COLUMNS = (
     "indicator_id",
@@ -78,10 +79,14 @@ class Family:
     """
 
     name: str
-    pattern: str
     measures: Mapping[str, tuple[str, str | None]]
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     pivot: str | None = None
+
+    @property
+    def pattern(self) -> str:
+        """How the loader finds the family's file (`files.PUBLISHED`)."""
+        return PUBLISHED[self.name].pattern
 
 
 @dataclass(frozen=True)
@@ -112,10 +117,9 @@ _NEET = "Total not in education, employment or training"
 FAMILIES: dict[str, Family] = {
     f.name: f
     for f in (
-        Family("cin", "b1_children_in_need_*.csv", {"cin": ("At31_episodes", None)}),
+        Family("cin", {"cin": ("At31_episodes", None)}),
         Family(
             "referrals",
-            "c1_children_in_need_referrals_and_rereferrals_*.csv",
             {
                 "referrals": ("referral_count", None),
                 "rereferrals": ("rereferral_count", None),
@@ -124,22 +128,19 @@ FAMILIES: dict[str, Family] = {
         ),
         Family(
             "s47_icpc",
-            "c4_children_in_need_section_47s_and_icpcs_*.csv",
             {"s47": ("Section47", None), "icpc": ("ICPC", None)},
         ),
         Family(
             "cpp_subsequent",
-            "d3_cpps_subsequent_plan_*.csv",
             {
                 "started": ("CPP_start", None),
                 "subsequent": ("CPP_subsequent", None),
                 "subsequent_percent": ("CPP_subsequent_percent", None),
             },
         ),
-        Family("cpp", "d5_cpps_at31march_by_duration_*.csv", {"cpp": ("CPP_At31", None)}),
+        Family("cpp", {"cpp": ("CPP_At31", None)}),
         Family(
             "cla",
-            "cla_number_and_rate_per_10k_children*.csv",
             {
                 "cla": ("children_count", None),
                 "rate": ("rate_per_10000", None),
@@ -149,7 +150,6 @@ FAMILIES: dict[str, Family] = {
         ),
         Family(
             "placements",
-            "la_cla_during_year_new_placements*.csv",
             {
                 "distant": ("children_count", _DISTANT),
                 "distant_percent": ("children_percent", _DISTANT),
@@ -160,7 +160,6 @@ FAMILIES: dict[str, Family] = {
         ),
         Family(
             "care_leavers",
-            "la_care_leavers_activity*.csv",
             {
                 "neet": ("care_leaver_count", _NEET),
                 "neet_percent": ("care_leaver_percent", _NEET),
@@ -171,7 +170,6 @@ FAMILIES: dict[str, Family] = {
         ),
         Family(
             "workforce",
-            "csww_indicators_*.csv",
             {
                 name: (name, None)
                 for name in (
@@ -190,7 +188,6 @@ FAMILIES: dict[str, Family] = {
         ),
     )
 }
-POPULATION_PATTERN = "ons_mid-year_population_estimates_*.csv"
 
 _RATE = "rate per 10,000 children aged 0-17"
 _RATE_HOW = "{what} / ONS children aged 0-17 at mid-year t-1 * 10,000 (DfE's method), unrounded"

@@ -25,9 +25,9 @@ from scrutiny.contracts import ContractError
 from scrutiny.national.contracts import enforce, load_national_contracts, read_for_contract
 from scrutiny.national.ees import read_population, read_statistical_neighbours
 from scrutiny.national.errors import NationalDataError
+from scrutiny.national.files import NEIGHBOURS_PATTERN, OFSTED_PATTERN, POPULATION_PATTERN
 from scrutiny.national.indicators import (
     FAMILIES,
-    POPULATION_PATTERN,
     compute_family,
     empty_long_table,
     sort_long_table,
@@ -35,9 +35,6 @@ from scrutiny.national.indicators import (
 from scrutiny.national.ofsted import SHEET_ROW, join_ofsted, read_ofsted_table
 
 log = logging.getLogger(__name__)
-
-NEIGHBOURS_PATTERN = "sn_model_*.csv"
-OFSTED_PATTERN = "LA_Inspection_Outcomes_*.ods"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ What is in them:
 
 - years 2021-2025 (years ending 31 March; the workforce census year as DfE labels it) and
   ONS mid-year populations 2020-2024 (a rate for year t uses mid-year t-1, as DfE does);
-- the five authorities of the demonstration partnership (`scrutiny.demo.AREAS`: real names,
+- the five authorities of the demonstration partnership (`scrutiny.demo_areas.AREAS`: real names,
   ONS codes and old_la_codes), with figures of the same size as the demo's local returns
   (the same rates per 10,000 children and percentages);
 - twenty clearly synthetic authorities, "Synthetic authority 01" to "20", with old_la_codes
@@ -47,31 +47,33 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from scrutiny import demo
+from scrutiny.demo_areas import AREAS, REGION_CODE, REGION_NAME
+from scrutiny.national.files import PUBLISHED
+from scrutiny.national.ofsted import SHEET as OFSTED_SHEET
 
 YEARS = tuple(range(2021, 2026))  # years ending 31 March
 MID_YEARS = tuple(range(2020, 2025))  # ONS mid-year estimates
 
 ENGLAND = ("E92000001", "England")
-SOUTH_WEST = ("E12000009", "South West")
+SOUTH_WEST = (REGION_CODE, REGION_NAME)  # the demo partnership's region
 SYNTHETIC_REGION = ("E12999999", "Synthetic region")
 SYNTHETIC_COUNT = 20
 SYNTHETIC_OLD_CODES = tuple(str(980 + i) for i in range(SYNTHETIC_COUNT))  # 980-999
 SYNTHETIC_ONS_CODES = tuple(f"E06999{901 + i:03d}" for i in range(SYNTHETIC_COUNT))
 
-# File names exactly as published (the loader finds them by the same patterns).
-B1 = "b1_children_in_need_2013_to_2025.csv"
-C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
-C4 = "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv"
-D3 = "d3_cpps_subsequent_plan_2013_to_2025.csv"
-D5 = "d5_cpps_at31march_by_duration_2013_to_2025.csv"
-CLA = "cla_number_and_rate_per_10k_children.csv"
-PLACEMENTS = "la_cla_during_year_new_placements.csv"
-CARE_LEAVERS = "la_care_leavers_activity.csv"
-CSWW = "csww_indicators_2017_to_2025.csv"
-ONS = "ons_mid-year_population_estimates_2012_to_2024.csv"
-SN = "sn_model_2025_wide.csv"
-OFSTED = "LA_Inspection_Outcomes_as_at_31_March_2025.ods"
+# File names exactly as published (files.PUBLISHED: the loader finds them by its patterns).
+B1 = PUBLISHED["cin"].name
+C1 = PUBLISHED["referrals"].name
+C4 = PUBLISHED["s47_icpc"].name
+D3 = PUBLISHED["cpp_subsequent"].name
+D5 = PUBLISHED["cpp"].name
+CLA = PUBLISHED["cla"].name
+PLACEMENTS = PUBLISHED["placements"].name
+CARE_LEAVERS = PUBLISHED["care_leavers"].name
+CSWW = PUBLISHED["workforce"].name
+ONS = PUBLISHED["population"].name
+SN = PUBLISHED["neighbours"].name
+OFSTED = PUBLISHED["ofsted"].name
 README_NAME = "README.txt"
 
 # Cells published as a symbol rather than a number: (file, old_la_code, year) -> {column: symbol}.
@@ -134,7 +136,7 @@ class Authority:
 def authorities(seed: int = 2026) -> tuple[Authority, ...]:
     """The 25 authorities: the demo's five, then the twenty synthetic ones."""
     found = []
-    for area in demo.AREAS:
+    for area in AREAS:
         rng = _rng(seed, "profile", area.code)
         p = area.profile
         found.append(Authority(
@@ -668,7 +670,7 @@ def write_synthetic_national(out_dir: Path | str, seed: int = 2026) -> list[Path
     sn_header += [name for i in range(1, 11) for name in (f"SN_{i}", f"SN_{i}P")]
     put(SN, _csv(sn_header, _neighbour_rows(las), bom=True))
     put(OFSTED, _ods(
-        "Inspections_as_at_31_March",
+        OFSTED_SHEET,
         "Local authority inspection judgements as at 31 March 2025 (SYNTHETIC, not Ofsted data)",
         "Synthetic demonstration data written by scrutiny: every judgement is invented.",
         OFSTED_HEADER, _ofsted_rows(las, seed)))

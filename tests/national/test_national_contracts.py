@@ -37,8 +37,9 @@ from scrutiny.national.contracts import (
     read_for_contract,
 )
 from scrutiny.national.ees import GEOGRAPHY_COLUMNS
-from scrutiny.national.indicators import DEFINITIONS, FAMILIES, POPULATION_PATTERN, family_columns
-from scrutiny.national.load import NEIGHBOURS_PATTERN, OFSTED_PATTERN, load_national
+from scrutiny.national.files import NEIGHBOURS_PATTERN, OFSTED_PATTERN, POPULATION_PATTERN
+from scrutiny.national.indicators import DEFINITIONS, FAMILIES, family_columns
+from scrutiny.national.load import load_national
 
 FILES = {
     "cin": B1,

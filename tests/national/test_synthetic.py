@@ -20,8 +20,9 @@ from scrutiny.national.comparators import (
     neighbour_medians,
     partnership_aggregate,
 )
-from scrutiny.national.indicators import BY_ID, DEFINITIONS, FAMILIES, POPULATION_PATTERN
-from scrutiny.national.load import NEIGHBOURS_PATTERN, OFSTED_PATTERN, load_national
+from scrutiny.national.files import NEIGHBOURS_PATTERN, OFSTED_PATTERN, POPULATION_PATTERN
+from scrutiny.national.indicators import BY_ID, DEFINITIONS, FAMILIES
+from scrutiny.national.load import load_national
 from scrutiny.national.synthetic import (
     SYMBOL_CELLS,
     SYNTHETIC_OLD_CODES,

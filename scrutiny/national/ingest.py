@@ -1,0 +1,83 @@
+"""Reading the published national statistics for a run, once, in the runner, into the store.
+
+The files (downloaded by the user from Explore Education Statistics, or the demo's synthetic
+copies) are checked by their contracts and loaded by :func:`scrutiny.national.load_national`;
+what loads is kept in the store for the notebooks (the tables ``store.NATIONAL_TABLES``, which
+the cycle reads back), with each file's sha256, and a refused file family is recorded with its
+reason while the rest go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from scrutiny import store
+from scrutiny.national.load import NationalData, load_national
+
+FILE_COLUMNS = ["file", "sha256", "family", "status", "problem", "synthetic"]
+
+
+def ingest_national(national_dir: Path, store_path: Path, *, synthetic: bool = False
+                    ) -> list[dict]:
+    """Load ``national_dir`` into the store; returns one entry per file for run.json.
+
+    ``synthetic`` marks the demo's generated files, so reports never present them as
+    official statistics.
+    """
+    data = load_national(national_dir)
+    refused = {problem.file: problem for problem in data.problems}
+    files = []
+    for path in sorted(Path(national_dir).iterdir()):
+        if not path.is_file() or path.suffix.lower() not in (".csv", ".ods"):
+            continue
+        problem = refused.pop(path.name, None)
+        files.append({
+            "file": str(path),
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "family": problem.family if problem else "",
+            "status": "refused" if problem else "used",
+            "problem": problem.problem if problem else "",
+            "synthetic": synthetic,
+        })
+    for problem in refused.values():  # a file that was expected but not found
+        files.append({"file": str(Path(national_dir) / problem.file), "sha256": "",
+                      "family": problem.family, "status": "missing",
+                      "problem": problem.problem, "synthetic": synthetic})
+    with store.open_store(store_path, read_only=False) as connection:
+        save_national(connection, data, files)
+    return files
+
+
+def save_national(connection: duckdb.DuckDBPyConnection, data: NationalData,
+                  files: list[dict]) -> None:
+    """Replace the national statistics (reference data, re-read whole each run).
+
+    ``files`` lists each source file with its sha256 and whether it was used or refused (and
+    why).
+    """
+    frames = {
+        "national": data.table,
+        "national_neighbours": data.neighbours,
+        "national_ofsted": data.ofsted,
+        "national_areas": (data.areas.drop(columns=["ons_codes"], errors="ignore")
+                           if data.areas is not None else None),
+        "national_files": pd.DataFrame(files, columns=FILE_COLUMNS),
+    }
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        # the store names the tables (the cycle reads them back by those names)
+        for name in store.NATIONAL_TABLES:
+            frame = frames[name]
+            connection.execute(f"DROP TABLE IF EXISTS {name}")
+            if frame is not None:
+                connection.register("incoming", frame)
+                connection.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming")
+                connection.unregister("incoming")
+        connection.execute("COMMIT")
+    except Exception:
+        connection.execute("ROLLBACK")
+        raise
