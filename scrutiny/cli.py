@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import click
 from scrutiny import __version__
 from scrutiny.contracts import ContractError
 from scrutiny.framework import FrameworkError
+from scrutiny.lab import LabError
+from scrutiny.measures import MeasureError
 from scrutiny.national.errors import NationalDataError
 from scrutiny.partnership import PartnershipError
 from scrutiny.periods import PeriodError
@@ -19,8 +22,8 @@ from scrutiny.store import StoreError
 
 DEFAULT_OUT = Path("reports")
 # errors whose message is the whole story for a user: shown as one sentence
-KNOWN_ERRORS = (RunError, PartnershipError, PeriodError, ContractError, StoreError,
-                FrameworkError, NationalDataError, UnreadableFile)
+KNOWN_ERRORS = (RunError, LabError, PartnershipError, PeriodError, ContractError, StoreError,
+                FrameworkError, MeasureError, NationalDataError, UnreadableFile)
 
 
 def _areas(_ctx, _param, values: tuple[str, ...]) -> list[str] | None:
@@ -78,6 +81,11 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--national-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of DfE/ONS/Ofsted files downloaded from Explore Education "
                    "Statistics, for benchmarks. Default: DATA/national if it exists.")
+@click.option("--framework", "framework_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The partnership's framework.toml (with its indicators.toml and measures/ "
+                   "beside it, if any). Default: DATA/framework.toml if it exists, else the "
+                   "bundled framework.")
 @click.option("--workers", type=click.IntRange(1), help="Reports run at once. Default: CPUs.")
 @click.option("--timeout", type=click.IntRange(1), default=DEFAULT_REPORT_TIMEOUT,
               show_default=True, metavar="SECONDS",
@@ -85,8 +93,8 @@ def main(ctx: click.Context, debug: bool) -> None:
                    "with its Jupyter kernel, and marked failed.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_dir: Path,
-        store_path: Path | None, national_dir: Path | None, workers: int | None,
-        timeout: int, progress: bool) -> None:
+        store_path: Path | None, national_dir: Path | None, framework_file: Path | None,
+        workers: int | None, timeout: int, progress: bool) -> None:
     """Check the returns, store what is valid and write every report for a quarter."""
     if data_dir is None:
         from scrutiny import demo
@@ -97,7 +105,8 @@ def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_
     try:
         result = run_cycle(data_dir, out_dir, period=period, area_codes=areas,
                            store_path=store_path, national_dir=national_dir, workers=workers,
-                           progress=progress, report_timeout=timeout)
+                           progress=progress, framework_file=framework_file,
+                           report_timeout=timeout)
     except RunInterrupted as stopped:  # one sentence, the shell's exit code for the signal
         click.echo(str(stopped), err=True)
         sys.exit(stopped.exit_code)
@@ -169,3 +178,39 @@ def national_export(source_dir: Path, out_file: Path) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command("new-theme")
+@click.argument("name")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT / "demo-data", show_default=True,
+              help="The partnership's data folder (with its partnership.toml).")
+def new_theme(name: str, data_dir: Path) -> None:
+    """Add a priority theme NAME: its framework entry, an indicator with a worked-example
+    measure, a deep-dive notebook and a test, in the data folder."""
+    from scrutiny.scaffold import new_theme as scaffold
+
+    made = scaffold(data_dir, name)
+    click.echo(f"Theme {made.title!r} ({made.theme_id}) added to {data_dir}:")
+    for path in made.written:
+        click.echo(f"  {path}")
+    click.echo(f"Next: edit them, test the measure with `pytest {data_dir / 'tests'}`, then "
+               f"`scrutiny run --data {data_dir}`: the theme, its indicator "
+               f"{made.indicator_id!r} and its deep dive appear in the reports.")
+
+
+@main.command()
+@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False,
+                                                     path_type=Path),
+              help="Open the partnership's data folder (deep dives, measures, framework). "
+                   "Default: the report notebooks.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT, show_default=True, help="Where the runs were written.")
+def lab(data_dir: Path | None, out_dir: Path) -> None:
+    """Open JupyterLab with the store and period of the latest run set."""
+    from scrutiny.lab import lab_command
+
+    command, environment, root = lab_command(out_dir, data_dir)
+    click.echo(f"JupyterLab on {root}, with SCRUTINY_STORE={environment['SCRUTINY_STORE']} and "
+               f"SCRUTINY_PERIOD={environment['SCRUTINY_PERIOD']}")
+    sys.exit(subprocess.call(command, env=environment))

@@ -370,13 +370,9 @@ def rows_phrase(numbers: Iterable[int]) -> str:
 
 
 def parameters_for(partnership: Partnership, framework: Framework) -> dict[str, list[str]]:
-    """Values of the contracts' ``$PARAMETER`` code lists for this partnership."""
-    return {
-        "area_codes": partnership.area_codes,
-        "theme_ids": framework.theme_ids,
-        "step_ids": [step.id for step in framework.steps],
-        "indicator_ids": [ind.id for ind in framework.indicators_for(source="indicators")],
-    }
+    """Values of the contracts' ``$PARAMETER`` code lists for this partnership: its areas,
+    and its framework's steps, themes, monthly indicators and code lists."""
+    return {"area_codes": partnership.area_codes, **framework.contract_parameters()}
 
 
 def allowed_values(column: Column, parameters: Mapping[str, list[str]]) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from scrutiny import store
-from scrutiny.framework import Framework, load_framework
+from scrutiny.framework import Framework, framework_from_texts
 from scrutiny.partnership import Area, Partnership
 from scrutiny.periods import Period
 from scrutiny.returns import RETURN_TYPES
@@ -66,16 +66,6 @@ class Cycle:
         return self.partnership.area(code).children_0_17
 
 
-def save_partnership_text(connection, text: str) -> None:
-    """Keep the partnership's configuration in the store, so reports need only the store."""
-    connection.execute(
-        "CREATE TABLE IF NOT EXISTS settings (name VARCHAR PRIMARY KEY, value VARCHAR)"
-    )
-    connection.execute(
-        "INSERT OR REPLACE INTO settings VALUES ('partnership.toml', ?)", [text]
-    )
-
-
 def partnership_from_text(text: str) -> Partnership:
     raw = tomllib.loads(text)
     return Partnership(
@@ -94,9 +84,7 @@ def load_cycle(store_path: Path, period: str | Period) -> Cycle:
     """Everything accepted for periods up to and including ``period``."""
     period = Period.parse(period) if isinstance(period, str) else period
     with store.open_store(Path(store_path), read_only=True) as connection:
-        text = connection.execute(
-            "SELECT value FROM settings WHERE name = 'partnership.toml'"
-        ).fetchone()[0]
+        text, framework_texts = store.load_settings(connection)
         returns = {
             return_type: connection.execute(f"SELECT * FROM {return_type}").df()
             for return_type in RETURN_TYPES
@@ -117,7 +105,8 @@ def load_cycle(store_path: Path, period: str | Period) -> Cycle:
                     for name in store.NATIONAL_TABLES if name in tables}
     for return_type, frame in returns.items():
         returns[return_type] = _up_to(frame, period, annual=return_type == "section11")
-    cycle = Cycle(partnership_from_text(text), load_framework(), period, returns, Path(store_path))
+    cycle = Cycle(partnership_from_text(text), framework_from_texts(framework_texts), period,
+                  returns, Path(store_path))
     cycle.submissions = submissions
     cycle.received, cycle.findings, cycle.national = received, findings, national
     cycle.not_read = not_read

@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from scrutiny.demo_areas import AREAS, REGION_CODE, REGION_NAME, DemoArea
+from scrutiny.layout import NATIONAL_DIR
 from scrutiny.national.synthetic import write_synthetic_national
 from scrutiny.periods import Period
 
@@ -279,7 +280,6 @@ faults; one answer in {suspect} looks like personal data.
 national/ holds SYNTHETIC national statistics in the layouts and under the names of the
 published DfE, ONS and Ofsted files (see national/README.txt): not official statistics.
 """
-NATIONAL_DIR = "national"
 
 
 def generate(out_dir: Path, seed: int = 2026) -> list[Path]:

@@ -109,3 +109,30 @@ def apply_mask(display: Table, mask: Table, symbol: str = SUPPRESSED) -> Table:
     if isinstance(out, pd.DataFrame):
         return pd.DataFrame(values, index=out.index, columns=out.columns, dtype=object)
     return pd.Series(values, index=out.index, name=out.name, dtype=object)
+
+
+def mark_suppressed(values: pd.DataFrame, units: dict[str, str], total: str,
+                    threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Add a ``suppressed`` column to indicator values, consistently for every report.
+
+    Primary: a count or rate built on fewer than ``threshold`` (but some), or a percentage
+    whose numerator or denominator is. Secondary: where the partnership total is published
+    and exactly one area of an indicator is hidden, another is hidden too, so that no hidden
+    figure can be found by subtracting the others from the partnership's (the area_code
+    ``total``).
+    """
+    values = values.copy()
+    percent = values["indicator_id"].map(units).eq("percent")
+    small = primary_mask(values["numerator"], threshold) | (
+        percent & primary_mask(values["denominator"], threshold))
+    values["suppressed"] = small.astype(bool)
+    for (_indicator, _window), group in values.groupby(["indicator_id", "window"]):
+        by_area = group.set_index("area_code")
+        if total not in by_area.index:
+            continue
+        table = by_area[["numerator"]].T  # one line: the areas and their total
+        mask = by_area[["suppressed"]].rename(columns={"suppressed": "numerator"}).T
+        protected = secondary_mask(table, mask, total_col=total)
+        values.loc[group.index, "suppressed"] = protected.loc["numerator", group["area_code"]
+                                                              ].to_numpy(dtype=bool)
+    return values

@@ -162,32 +162,3 @@ class Section:
 
     def __str__(self) -> str:  # what a plain-text front end shows
         return self.title
-
-
-def mark_suppressed(values: pd.DataFrame, units: dict[str, str],
-                    threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """Add a ``suppressed`` column to indicator values, consistently for every report.
-
-    Primary: a count or rate built on fewer than ``threshold`` (but some), or a percentage
-    whose numerator or denominator is. Secondary: where the partnership total is published
-    and exactly one area of an indicator is hidden, another is hidden too, so that no hidden
-    figure can be found by subtracting the others from the partnership's.
-    """
-    from scrutiny.cycle import PARTNERSHIP_CODE
-    from scrutiny.disclosure import primary_mask, secondary_mask
-
-    values = values.copy()
-    percent = values["indicator_id"].map(units).eq("percent")
-    small = primary_mask(values["numerator"], threshold) | (
-        percent & primary_mask(values["denominator"], threshold))
-    values["suppressed"] = small.astype(bool)
-    for (_indicator, _window), group in values.groupby(["indicator_id", "window"]):
-        by_area = group.set_index("area_code")
-        if PARTNERSHIP_CODE not in by_area.index:
-            continue
-        table = by_area[["numerator"]].T  # one line: the areas and their total
-        mask = by_area[["suppressed"]].rename(columns={"suppressed": "numerator"}).T
-        protected = secondary_mask(table, mask, total_col=PARTNERSHIP_CODE)
-        values.loc[group.index, "suppressed"] = protected.loc["numerator", group["area_code"]
-                                                              ].to_numpy(dtype=bool)
-    return values

@@ -29,9 +29,14 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from scrutiny import __version__, store
-from scrutiny.cycle import save_partnership_text
-from scrutiny.framework import load_framework
+from scrutiny.contracts import load_contracts
+from scrutiny.cycle import load_cycle
+from scrutiny.framework import Framework, check_against_returns, load_framework
+from scrutiny.indicators import indicator_values
 from scrutiny.ingest import IngestResult, ingest, returns_folder_problem
+from scrutiny.layout import DEEP_DIVES_DIR, NATIONAL_DIR
+from scrutiny.measures import BUILT_IN, MeasureError
+from scrutiny.national.indicators import BY_ID as NATIONAL_STATISTICS
 from scrutiny.national.ingest import ingest_national
 from scrutiny.partnership import CONFIG_FILE, Partnership, load_partnership
 from scrutiny.periods import Period
@@ -39,7 +44,7 @@ from scrutiny.render import index_html, write_atomically
 from scrutiny.resources import notebooks_dir
 from scrutiny.worker import Job, Outcome, ReportFiles, Worker
 
-NATIONAL_SUBDIR = "national"  # a data folder's own national statistics, used by default
+NATIONAL_SUBDIR = NATIONAL_DIR  # a data folder's own national statistics, used by default
 DEFAULT_REPORT_TIMEOUT = 900  # seconds one report may run before it is stopped
 POLL_SECONDS = 0.2  # how often the runner looks at its workers
 IN_PROGRESS, COMPLETE, WITH_FAILURES, INTERRUPTED = (
@@ -96,8 +101,31 @@ def _require_returns_for(store_path: Path, period: Period) -> None:
                        "its returns were rejected in the store's findings")
 
 
+def deep_dives(data_dir: Path) -> list[Path]:
+    """The partnership's deep-dive notebooks (``deep_dives/*.ipynb`` in its data folder)."""
+    folder = Path(data_dir) / DEEP_DIVES_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.glob("*.ipynb")
+                  if path.is_file() and not path.name.startswith("."))
+
+
+def deep_dive_title(path: Path) -> str:
+    """The notebook's title (a level-1 heading), else its file name in words."""
+    try:
+        for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+            if cell.get("cell_type") == "markdown":
+                for line in "".join(cell.get("source", [])).splitlines():
+                    if line.startswith("# ") and line[2:].strip():
+                        return line[2:].strip()
+    except (OSError, ValueError, AttributeError):
+        pass  # an unreadable notebook fails in its own job, with its own error
+    return path.stem.replace("_", " ").capitalize()
+
+
 def plan_jobs(partnership: Partnership, period: Period, area_codes: list[str],
-              store_path: Path, period_dir: Path) -> list[Job]:
+              store_path: Path, period_dir: Path, deep_dive_notebooks: list[Path] = ()
+              ) -> list[Job]:
     # notebooks run in the period's folder; a relative store path keeps this machine's folders
     # out of the executed notebooks
     store_from_notebook = os.path.relpath(Path(store_path).resolve(), Path(period_dir).resolve())
@@ -107,6 +135,14 @@ def plan_jobs(partnership: Partnership, period: Period, area_codes: list[str],
             f"area-{slugify(partnership.area(code).name)}", {**common, "area_code": code})
         for code in area_codes
     ]
+    for notebook in deep_dive_notebooks:  # every deep dive, for every area, like its report
+        title = deep_dive_title(notebook)
+        jobs += [
+            Job("deep_dive", f"{partnership.area(code).name}: {title}", notebook.name,
+                f"deep-dive-{slugify(notebook.stem)}-{slugify(partnership.area(code).name)}",
+                {**common, "area_code": code}, folder=str(notebook.parent.resolve()))
+            for code in area_codes
+        ]
     jobs.append(Job("regional", "Regional comparison", "regional_comparison.ipynb",
                     "regional-comparison", common))
     jobs.append(Job("quality", "Data quality", "data_quality.ipynb", "data-quality", common))
@@ -138,12 +174,15 @@ class RunResult:
 def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
               area_codes: list[str] | None = None, store_path: Path | None = None,
               national_dir: Path | None = None, workers: int | None = None,
-              progress: bool = True,
+              progress: bool = True, framework_file: Path | None = None,
               report_timeout: float = DEFAULT_REPORT_TIMEOUT) -> RunResult:
     started_at, started = datetime.now(UTC), time.perf_counter()
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     partnership = load_partnership(data_dir)
-    framework = load_framework()
+    framework = load_framework(data_dir, framework_file)
+    check_against_returns(framework, {name: [column.name for column in contract.columns]
+                                      for name, contract in load_contracts().items()},
+                          set(NATIONAL_STATISTICS))
     unknown = [code for code in area_codes or [] if code not in partnership.area_codes]
     if unknown:
         raise RunError(f"not areas of {partnership.name}: {', '.join(unknown)} "
@@ -169,14 +208,16 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         national_files = ingest_national(Path(national_dir), store_path,
                                          synthetic=own_national and partnership.synthetic)
     with store.open_store(store_path, read_only=False) as connection:
-        save_partnership_text(connection, (data_dir / CONFIG_FILE).read_text(encoding="utf-8"))
+        store.save_settings(connection, (data_dir / CONFIG_FILE).read_text(encoding="utf-8"),
+                            dict(framework.texts))
     chosen_period = chosen_period or latest_complete_quarter(store_path, partnership)
     _require_returns_for(store_path, chosen_period)
+    _check_own_measures(store_path, chosen_period, framework)
 
     period_dir = out_dir / chosen_period.label
     period_dir.mkdir(parents=True, exist_ok=True)
     jobs = plan_jobs(partnership, chosen_period, area_codes or partnership.area_codes,
-                     store_path, period_dir)
+                     store_path, period_dir, deep_dives(data_dir))
     record = RunRecord(period_dir, started, {
         "tool": {"name": "scrutiny", "version": __version__},
         "started_at": started_at.isoformat(timespec="seconds"),
@@ -208,6 +249,19 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
     if stop.signum:
         raise RunInterrupted(stop.signum, period_dir / "index.html")
     return RunResult(chosen_period, period_dir, outcomes, received)
+
+
+def _check_own_measures(store_path: Path, period: Period, framework: Framework) -> None:
+    """Compute the indicators no built-in measure computes once, before any report: a
+    partnership's measure that fails then stops the run in one sentence, not every report."""
+    own = [ind for ind in framework.indicators if ind.compute and ind.compute not in BUILT_IN]
+    if own:
+        cycle = load_cycle(store_path, period)
+        try:
+            for window in ("quarter", "year"):
+                indicator_values(cycle, window, own)
+        except MeasureError as error:
+            raise RunError(str(error)) from error
 
 
 def _period_title(period: Period) -> str:
@@ -317,8 +371,9 @@ def execute_reports(jobs: list[Job], period_dir: Path, *, workers: int | None = 
     try:
         while (waiting or running) and not stop.signum:
             while waiting and len(running) < limit:
-                running.append(Worker.start(waiting.pop(0), period_dir, notebooks_dir(), keep,
-                                            scratch))
+                job = waiting.pop(0)
+                running.append(Worker.start(job, period_dir, Path(job.folder or notebooks_dir()),
+                                            keep, scratch))
             time.sleep(POLL_SECONDS)
             for worker in list(running):
                 outcome = _settle(worker, timeout, keep)

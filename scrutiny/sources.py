@@ -34,12 +34,9 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from scrutiny.contracts import Finding, rows_phrase
+from scrutiny.layout import CONFIG_FILES, OWN_DIRS, RETURNS_DIR
 from scrutiny.privacy import column_label, identifier_kinds, kinds_phrase, repeatable
 from scrutiny.returns import EXTENSIONS, FileNameError, ReturnName, expected_name, parse_file_name
-
-RETURNS_DIR = "returns"
-NATIONAL_DIR = "national"  # published statistics: read by scrutiny.national, not here
-CONFIG_FILES = frozenset({"partnership.toml", "framework.toml", "indicators.toml"})
 
 # Limits: far above any real return, low enough that a hostile file cannot exhaust the machine
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -117,8 +114,8 @@ def discover(data_dir: Path) -> Discovery:
     """Every file under the data folder, sorted into returns to read and files not read.
 
     Links are followed only to files inside the data folder; links to folders are not
-    followed (no loops, no escape). The national statistics folder and the configuration files
-    are read by their own stages.
+    followed (no loops, no escape). The configuration files and the folders of published
+    statistics, measures, deep dives and tests are read by their own stages.
     """
     data_dir = Path(data_dir)
     inside = data_dir.resolve()
@@ -127,7 +124,7 @@ def discover(data_dir: Path) -> Discovery:
     for folder, subfolders, files in os.walk(data_dir, followlinks=False):
         here = Path(folder)
         if here == data_dir:
-            subfolders[:] = [name for name in subfolders if name != NATIONAL_DIR]
+            subfolders[:] = [name for name in subfolders if name not in OWN_DIRS]
         for name in sorted(subfolders):
             if (here / name).is_symlink():
                 found.not_read.append(_not_read(

@@ -185,6 +185,34 @@ def _insert_findings(connection: duckdb.DuckDBPyConnection, sha256: str,
         )
 
 
+SETTINGS = "settings"
+PARTNERSHIP_SETTING = "partnership.toml"
+FRAMEWORK_PREFIX = "framework/"  # framework.toml, indicators.toml, measures/<module>.py
+
+
+def save_settings(connection: duckdb.DuckDBPyConnection, partnership_text: str,
+                  framework_texts: dict[str, str]) -> None:
+    """Keep the run's configuration in the store, so reports need only the store: the
+    partnership and the framework files as read this run (earlier ones replaced whole)."""
+    connection.execute(f"CREATE TABLE IF NOT EXISTS {SETTINGS} "
+                       "(name VARCHAR PRIMARY KEY, value VARCHAR)")
+    connection.execute("BEGIN TRANSACTION")
+    connection.execute(f"DELETE FROM {SETTINGS} WHERE name = ? OR starts_with(name, ?)",
+                       [PARTNERSHIP_SETTING, FRAMEWORK_PREFIX])
+    connection.executemany(f"INSERT INTO {SETTINGS} VALUES (?, ?)", [
+        [PARTNERSHIP_SETTING, partnership_text],
+        *([FRAMEWORK_PREFIX + name, text] for name, text in framework_texts.items())])
+    connection.execute("COMMIT")
+
+
+def load_settings(connection: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, str]]:
+    """The partnership text and the framework texts kept by :func:`save_settings`."""
+    rows = dict(connection.execute(f"SELECT name, value FROM {SETTINGS}").fetchall())
+    framework = {name.removeprefix(FRAMEWORK_PREFIX): text for name, text in rows.items()
+                 if name.startswith(FRAMEWORK_PREFIX)}
+    return rows[PARTNERSHIP_SETTING], framework
+
+
 def save_not_read(connection: duckdb.DuckDBPyConnection, not_read: list[dict]) -> None:
     """Replace the list of files not read with this run's (the folder as it is now)."""
     connection.execute("BEGIN TRANSACTION")

@@ -50,11 +50,12 @@ STOP_GRACE_SECONDS = 3.0  # between asking a process to end and killing it
 
 @dataclass
 class Job:
-    kind: str  # area | regional | quality
+    kind: str  # area | regional | quality | deep_dive
     title: str
     notebook: str
     slug: str
     parameters: dict
+    folder: str = ""  # where the notebook is, if not the package's notebooks (a deep dive)
 
 
 @dataclass

@@ -23,9 +23,9 @@ import pandas as pd
 import pytest
 
 from scrutiny import store
-from scrutiny.cycle import PARTNERSHIP_CODE, load_cycle, save_partnership_text
+from scrutiny.cycle import PARTNERSHIP_CODE, load_cycle
+from scrutiny.disclosure import mark_suppressed
 from scrutiny.indicators import indicator_values
-from scrutiny.present import mark_suppressed
 
 PERIOD = "2025-26-Q4"
 YEAR_QUARTERS = ["2025-26-Q1", "2025-26-Q2", "2025-26-Q3", "2025-26-Q4"]
@@ -39,8 +39,8 @@ def demo_data(tmp_path_factory, demo_ingested):
     store_path = tmp_path_factory.mktemp("cycle") / "store.duckdb"
     shutil.copyfile(pristine, store_path)
     with store.open_store(store_path, read_only=False) as connection:
-        save_partnership_text(connection,
-                              (data / "partnership.toml").read_text(encoding="utf-8"))
+        store.save_settings(connection, (data / "partnership.toml").read_text(encoding="utf-8"),
+                            {})
     return data, store_path
 
 
@@ -283,7 +283,7 @@ def suppressed(frame: pd.DataFrame) -> dict[str, set[str]]:
 def test_counts_of_one_to_four_are_suppressed():
     frame = values_frame("lado_referrals", {
         "A": 0, "B": 1, "C": 4, "D": 5, "E": 9, PARTNERSHIP_CODE: 19})
-    result = mark_suppressed(frame, {"lado_referrals": "count"})
+    result = mark_suppressed(frame, {"lado_referrals": "count"}, PARTNERSHIP_CODE)
     assert suppressed(result) == {"lado_referrals": {"B", "C"}}
     assert result["suppressed"].dtype == bool
     # the input is left as it was
@@ -293,11 +293,12 @@ def test_counts_of_one_to_four_are_suppressed():
 def test_one_hidden_area_hides_a_second_one():
     frame = values_frame("cme", {"A": 3, "B": 12, "C": 0, "D": 25, "E": 40,
                                  PARTNERSHIP_CODE: 80})
-    result = mark_suppressed(frame, {"cme": "count"})
+    result = mark_suppressed(frame, {"cme": "count"}, PARTNERSHIP_CODE)
     # 3 alone could be worked out from the total; the smallest other non-zero count goes too
     assert suppressed(result) == {"cme": {"A", "B"}}
     # and without a partnership total there is nothing to subtract from
-    alone = mark_suppressed(frame[frame["area_code"] != PARTNERSHIP_CODE], {"cme": "count"})
+    alone = mark_suppressed(frame[frame["area_code"] != PARTNERSHIP_CODE], {"cme": "count"},
+                            PARTNERSHIP_CODE)
     assert suppressed(alone) == {"cme": {"A"}}
 
 
@@ -306,7 +307,7 @@ def test_percentages_are_suppressed_on_a_small_denominator():
         "rhi_offered_72h",
         {"A": 0, "B": 30, "C": 45, "D": 60, "E": 70, PARTNERSHIP_CODE: 205},
         {"A": 3, "B": 40, "C": 50, "D": 80, "E": 90, PARTNERSHIP_CODE: 263})
-    result = mark_suppressed(frame, {"rhi_offered_72h": "percent"})
+    result = mark_suppressed(frame, {"rhi_offered_72h": "percent"}, PARTNERSHIP_CODE)
     # A's numerator is 0, but its denominator of 3 is small; B is the secondary
     assert suppressed(result) == {"rhi_offered_72h": {"A", "B"}}
 
@@ -317,7 +318,7 @@ def test_suppression_is_worked_out_per_indicator_and_window():
         values_frame("cme", {"A": 8, "B": 10, "C": 20, PARTNERSHIP_CODE: 38}, window="quarter"),
         values_frame("ehe", {"A": 50, "B": 60, "C": 70, PARTNERSHIP_CODE: 180}),
     ], ignore_index=True)
-    result = mark_suppressed(frame, {"cme": "count", "ehe": "count"})
+    result = mark_suppressed(frame, {"cme": "count", "ehe": "count"}, PARTNERSHIP_CODE)
     hidden = set(zip(*result.loc[result["suppressed"], ["indicator_id", "window", "area_code"]]
                      .to_numpy().T, strict=True))
     assert hidden == {("cme", "year", "A"), ("cme", "year", "B")}
@@ -325,7 +326,7 @@ def test_suppression_is_worked_out_per_indicator_and_window():
 
 def test_demo_values_can_be_marked(year_values, cycle):
     units = {ind.id: ind.unit for ind in cycle.framework.indicators}
-    result = mark_suppressed(year_values, units)
+    result = mark_suppressed(year_values, units, PARTNERSHIP_CODE)
     assert len(result) == len(year_values)
     for (_, _), group in result.groupby(["indicator_id", "window"]):
         areas = group[group["area_code"] != PARTNERSHIP_CODE]

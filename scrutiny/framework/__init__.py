@@ -1,16 +1,48 @@
-"""The scrutiny framework as data: six steps, priority themes and the indicator catalogue."""
+"""The scrutiny framework as data: steps, priority themes, code lists and the indicator catalogue.
+
+A partnership's own ``framework.toml`` and ``indicators.toml`` (beside its ``partnership.toml``,
+or named with ``scrutiny run --framework FILE``) replace the defaults shipped here. Everything a
+report shows under a step (its indicators, the returns it rests on, its evidence panels and
+published statistics) is stated in these files; no code chooses anything by a step's id.
+The texts are kept in the store with each run, so reports need only the store.
+"""
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
+
+from scrutiny.layout import CATALOGUE_FILE, FRAMEWORK_FILE, MEASURES_DIR
 
 UNITS = ("count", "percent", "rate_per_10k")
 POLARITIES = ("higher_is_better", "lower_is_better", "context")
 AGGREGATIONS = ("flow", "stock")
+MONTHLY_SOURCE = "indicators"  # the return reported monthly as numerator and denominator
+# Which rows of a return a measure sees: the latest snapshot, rows in the window by month or
+# by a date column (any other value names that column), or every row up to the period.
+ROW_SELECTIONS = ("snapshot", "month", "all")
+WINDOWS = ("", "year")  # "" follows the report (quarter and 12 months); "year" always 12 months
+
+# The evidence panels a step can show, with the options each takes (and their types).
+PANEL_OPTIONS: dict[str, dict[str, type]] = {
+    "monthly_trends": {},
+    "section11_ratings": {},
+    "action_status": {"title": str, "action_sources": list, "chart": bool},
+    "review_decisions": {},
+    "engagement": {},
+    "training_by_theme": {},
+    "action_tracker": {},
+    "audit_grades": {},
+    "little_progress": {},
+    "published_statistics": {"statistics": list, "ofsted": bool},
+}
+# Code lists the reports label and order, and the contracts check returns against.
+CODE_LISTS = ("section11_standard", "section11_rating", "action_source", "review_decision",
+              "engagement_method", "audit_grade")
 
 
 class FrameworkError(ValueError):
@@ -18,18 +50,30 @@ class FrameworkError(ValueError):
 
 
 @dataclass(frozen=True)
+class Panel:
+    kind: str
+    options: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return self.options.get(name, default)
+
+
+@dataclass(frozen=True)
 class Step:
     id: str
-    number: int
+    number: int  # its place in the framework, from 1
     title: str
     question: str
     evidence: str
+    returns: tuple[str, ...] = ()  # the returns this step rests on
+    panels: tuple[Panel, ...] = ()
 
 
 @dataclass(frozen=True)
 class Theme:
     id: str
     title: str
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,10 +89,18 @@ class Indicator:
     aggregation: str
     agency: str = ""
     national_id: str = ""
+    compute: str = ""  # the measure that computes it (not for the monthly return)
+    rows: str = ""  # which rows of its return the measure sees (ROW_SELECTIONS or a column)
+    window: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def is_percent(self) -> bool:
         return self.unit == "percent"
+
+    @property
+    def monthly(self) -> bool:
+        return self.source == MONTHLY_SOURCE
 
 
 @dataclass(frozen=True)
@@ -56,6 +108,10 @@ class Framework:
     steps: tuple[Step, ...]
     themes: tuple[Theme, ...]
     indicators: tuple[Indicator, ...]
+    codes: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
+    disclosure_threshold: int = 5
+    # the texts it was read from: file name (measures/x.py for a measure module) -> text
+    texts: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     def step(self, step_id: str) -> Step:
         return _find(self.steps, step_id, "step")
@@ -79,6 +135,31 @@ class Framework:
     def theme_ids(self) -> list[str]:
         return [theme.id for theme in self.themes]
 
+    @property
+    def returns(self) -> list[str]:
+        """Every return some step rests on, in the framework's order."""
+        return list(dict.fromkeys(source for step in self.steps for source in step.returns))
+
+    def label(self, code_list: str, code: str) -> str:
+        """The words for a code: its label in the framework, else the code made readable."""
+        return self.codes.get(code_list, {}).get(code) or code.replace("_", " ").capitalize()
+
+    def code_list(self, name: str) -> list[str]:
+        return list(self.codes.get(name, {}))
+
+    def contract_parameters(self) -> dict[str, list[str]]:
+        """The code lists the return contracts take from the framework (``$PARAMETER``)."""
+        return {
+            "theme_ids": self.theme_ids,
+            "step_ids": [step.id for step in self.steps],
+            "indicator_ids": [ind.id for ind in self.indicators_for(source=MONTHLY_SOURCE)],
+            **{f"{name}_codes": self.code_list(name) for name in CODE_LISTS},
+        }
+
+    def panels(self, kind: str) -> list[tuple[Step, Panel]]:
+        return [(step, panel) for step in self.steps for panel in step.panels
+                if panel.kind == kind]
+
 
 def _find(items, item_id: str, kind: str):
     for item in items:
@@ -87,49 +168,258 @@ def _find(items, item_id: str, kind: str):
     raise FrameworkError(f"unknown {kind} {item_id!r}")
 
 
-def _read(path: Path | None, default: str) -> dict:
-    text = (
-        Path(path).read_text(encoding="utf-8") if path
-        else resources.files(__package__).joinpath(default).read_text(encoding="utf-8")
-    )
-    return tomllib.loads(text)
+# --- finding and reading the files -----------------------------------------------------------
+
+def default_text(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
-@cache
-def load_framework(framework_file: Path | None = None,
-                   catalogue_file: Path | None = None) -> Framework:
-    """The default framework and catalogue, or a partnership's own files."""
-    raw = _read(framework_file, "framework.toml")
-    steps = tuple(Step(**item) for item in raw["steps"])
-    themes = tuple(Theme(**item) for item in raw["themes"])
-    catalogue = _read(catalogue_file, "indicators.toml")
-    indicators = tuple(
-        Indicator(**{**item, "themes": tuple(item.get("themes", ()))})
-        for item in catalogue["indicators"]
+def framework_files(data_dir: Path | None, framework_file: Path | None = None
+                    ) -> dict[str, Path]:
+    """The partnership's own framework files: ``--framework FILE`` (with an
+    ``indicators.toml`` beside it), else those beside ``partnership.toml``. Missing ones fall
+    back to the defaults."""
+    if framework_file is not None:
+        framework_file = Path(framework_file)
+        if not framework_file.is_file():
+            raise FrameworkError(f"--framework {framework_file}: no such file")
+        folder, found = framework_file.parent, {FRAMEWORK_FILE: framework_file}
+    elif data_dir is not None:
+        folder, found = Path(data_dir), {}
+        if (folder / FRAMEWORK_FILE).is_file():
+            found[FRAMEWORK_FILE] = folder / FRAMEWORK_FILE
+    else:
+        return {}
+    if (folder / CATALOGUE_FILE).is_file():
+        found[CATALOGUE_FILE] = folder / CATALOGUE_FILE
+    measures = folder / MEASURES_DIR
+    if measures.is_dir():
+        for path in sorted(measures.glob("*.py")):
+            found[f"{MEASURES_DIR}/{path.name}"] = path
+    return found
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise FrameworkError(f"{path} is not UTF-8 text: save it as UTF-8") from error
+
+
+def load_framework(data_dir: Path | None = None, framework_file: Path | None = None
+                   ) -> Framework:
+    """The partnership's framework and catalogue (see :func:`framework_files`), checked."""
+    texts = {name: _text(path) for name, path in
+             framework_files(data_dir, framework_file).items()}
+    return framework_from_texts(texts)
+
+
+def framework_from_texts(texts: Mapping[str, str]) -> Framework:
+    """A framework from the texts of its files (as kept in the store); defaults fill gaps."""
+    texts = {FRAMEWORK_FILE: default_text(FRAMEWORK_FILE),
+             CATALOGUE_FILE: default_text(CATALOGUE_FILE), **texts}
+    raw = _parse(texts[FRAMEWORK_FILE], FRAMEWORK_FILE)
+    catalogue = _parse(texts[CATALOGUE_FILE], CATALOGUE_FILE)
+    _keys(raw, {"steps", "themes", "codes", "disclosure"}, FRAMEWORK_FILE)
+    _keys(catalogue, {"indicators"}, CATALOGUE_FILE)
+    framework = Framework(
+        steps=tuple(_step(item, number) for number, item in
+                    enumerate(_tables(raw, "steps", FRAMEWORK_FILE), start=1)),
+        themes=tuple(_theme(item) for item in _tables(raw, "themes", FRAMEWORK_FILE)),
+        indicators=tuple(_indicator(item) for item in
+                         _tables(catalogue, "indicators", CATALOGUE_FILE)),
+        codes=_codes(raw.get("codes", {})),
+        disclosure_threshold=_threshold(raw.get("disclosure", {})),
+        texts=dict(texts),
     )
-    framework = Framework(steps, themes, indicators)
     _check(framework)
     return framework
 
 
+def _parse(text: str, name: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise FrameworkError(f"{name} is not valid TOML: {error}") from error
+
+
+def _keys(table: Mapping, allowed: set[str], where: str, required: set[str] = frozenset()
+          ) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        hint = " (steps are numbered by their order in the file)" if "number" in unknown else ""
+        raise FrameworkError(f"{where}: unknown key {', '.join(map(repr, unknown))}{hint}; "
+                             f"the keys are {', '.join(sorted(allowed))}")
+    missing = sorted(required - set(table))
+    if missing:
+        raise FrameworkError(f"{where}: {', '.join(missing)} missing")
+
+
+def _tables(raw: Mapping, name: str, where: str) -> list[dict]:
+    items = raw.get(name, [])
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise FrameworkError(f"{where}: {name} must be tables written [[{name}]]")
+    if not items:
+        raise FrameworkError(f"{where}: no [[{name}]] defined")
+    return items
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise FrameworkError(f"{where} must be a list of words in quotes, e.g. [\"a\", \"b\"]")
+    return tuple(value)
+
+
+def _step(item: dict, number: int) -> Step:
+    where = f"{FRAMEWORK_FILE}: step {item.get('id', number)!r}"
+    _keys(item, {"id", "title", "question", "evidence", "returns", "panels"}, where,
+          {"id", "title", "question"})
+    panels = item.get("panels", [])
+    if not isinstance(panels, list) or not all(isinstance(p, dict) for p in panels):
+        raise FrameworkError(f"{where}: panels must be a list of {{ kind = ... }} tables")
+    return Step(id=str(item["id"]), number=number, title=str(item["title"]),
+                question=str(item["question"]), evidence=str(item.get("evidence", "")),
+                returns=_strings(item.get("returns", []), f"{where}: returns"),
+                panels=tuple(_panel(panel, where) for panel in panels))
+
+
+def _panel(item: dict, where: str) -> Panel:
+    kind = item.get("kind")
+    if kind not in PANEL_OPTIONS:
+        raise FrameworkError(f"{where}: unknown panel kind {kind!r}; the kinds are "
+                             f"{', '.join(PANEL_OPTIONS)}")
+    options = {name: value for name, value in item.items() if name != "kind"}
+    allowed = PANEL_OPTIONS[kind]
+    _keys(options, set(allowed), f"{where}: panel {kind!r}")
+    for name, value in options.items():
+        if not isinstance(value, allowed[name]):
+            raise FrameworkError(f"{where}: panel {kind!r} option {name} must be a "
+                                 f"{allowed[name].__name__}")
+    return Panel(kind, options)
+
+
+def _theme(item: dict) -> Theme:
+    _keys(item, {"id", "title", "description"}, f"{FRAMEWORK_FILE}: theme "
+          f"{item.get('id', '?')!r}", {"id", "title"})
+    return Theme(**{key: str(value) for key, value in item.items()})
+
+
+INDICATOR_KEYS = {"id", "title", "definition", "unit", "polarity", "step", "themes", "source",
+                  "aggregation", "agency", "national_id", "compute", "rows", "window",
+                  "options"}
+
+
+def _indicator(item: dict) -> Indicator:
+    where = f"{CATALOGUE_FILE}: indicator {item.get('id', '?')!r}"
+    _keys(item, INDICATOR_KEYS, where,
+          {"id", "title", "definition", "unit", "polarity", "step", "source", "aggregation"})
+    options = item.get("options", {})
+    if not isinstance(options, dict):
+        raise FrameworkError(f"{where}: options must be a table, e.g. {{ days = 5 }}")
+    return Indicator(**{**item, "themes": _strings(item.get("themes", []), f"{where}: themes"),
+                        "options": options})
+
+
+def _codes(raw: Any) -> dict[str, dict[str, str]]:
+    if not isinstance(raw, dict):
+        raise FrameworkError(f"{FRAMEWORK_FILE}: codes must be tables such as "
+                             "[codes.section11_rating]")
+    _keys(raw, set(CODE_LISTS), f"{FRAMEWORK_FILE}: codes")
+    for name, labels in raw.items():
+        if not isinstance(labels, dict) or not labels or not all(
+                isinstance(label, str) for label in labels.values()):
+            raise FrameworkError(f"{FRAMEWORK_FILE}: [codes.{name}] must list code = \"label\"")
+    return {name: dict(raw.get(name, {})) for name in CODE_LISTS}
+
+
+def _threshold(raw: Any) -> int:
+    if not isinstance(raw, dict):
+        raise FrameworkError(f"{FRAMEWORK_FILE}: disclosure must be a table [disclosure]")
+    _keys(raw, {"threshold"}, f"{FRAMEWORK_FILE}: [disclosure]")
+    threshold = raw.get("threshold", 5)
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 3:
+        # below 3 a published figure of 1 or 2 could identify a child
+        raise FrameworkError(f"{FRAMEWORK_FILE}: [disclosure] threshold must be a whole number "
+                             f"of 3 or more, not {threshold!r}")
+    return threshold
+
+
 def _check(framework: Framework) -> None:
+    for kind, items in (("step", framework.steps), ("theme", framework.themes),
+                        ("indicator", framework.indicators)):
+        seen: set[str] = set()
+        for item in items:
+            if item.id in seen:
+                raise FrameworkError(f"{kind} {item.id!r} is defined twice")
+            seen.add(item.id)
     step_ids = {step.id for step in framework.steps}
     theme_ids = set(framework.theme_ids)
-    seen: set[str] = set()
     for ind in framework.indicators:
         problems = [
-            f"{field} {value!r}"
-            for field, value, allowed in (
+            f"{name} {value!r}"
+            for name, value, allowed in (
                 ("unit", ind.unit, UNITS),
                 ("polarity", ind.polarity, POLARITIES),
                 ("aggregation", ind.aggregation, AGGREGATIONS),
                 ("step", ind.step, step_ids),
+                ("window", ind.window, WINDOWS),
             )
             if value not in allowed
         ]
         problems += [f"theme {theme!r}" for theme in ind.themes if theme not in theme_ids]
         if problems:
-            raise FrameworkError(f"indicator {ind.id!r} has an unknown {', '.join(problems)}")
-        if ind.id in seen:
-            raise FrameworkError(f"indicator {ind.id!r} is defined twice")
-        seen.add(ind.id)
+            raise FrameworkError(f"{CATALOGUE_FILE}: indicator {ind.id!r} has an unknown "
+                                 f"{', '.join(problems)}")
+        if ind.monthly and ind.compute:
+            raise FrameworkError(f"{CATALOGUE_FILE}: indicator {ind.id!r} comes from the "
+                                 "monthly indicators return, which needs no compute")
+        if not ind.monthly and not (ind.compute and ind.rows):
+            raise FrameworkError(
+                f"{CATALOGUE_FILE}: indicator {ind.id!r} comes from the {ind.source} return, "
+                "so it needs compute (the measure that computes it) and rows (snapshot, "
+                "month, all, or a date column)")
+    from scrutiny.measures import MeasureError, find_measure  # measures need pandas: load late
+
+    for ind in framework.indicators:
+        if ind.compute:
+            try:
+                find_measure(ind.compute, framework.texts)
+            except MeasureError as error:
+                raise FrameworkError(f"{CATALOGUE_FILE}: indicator {ind.id!r}: {error}") from error
+    for step in framework.steps:
+        if not step.panels and not framework.indicators_for(step=step.id):
+            raise FrameworkError(
+                f"{FRAMEWORK_FILE}: step {step.id!r} has no evidence: give it panels or an "
+                f"indicator in {CATALOGUE_FILE} with step = {step.id!r}")
+
+
+def check_against_returns(framework: Framework, columns: Mapping[str, list[str]],
+                          statistics: set[str]) -> None:
+    """Check what the framework names against the returns' contracts (their columns) and the
+    published statistics that can be loaded (their ids)."""
+    for step in framework.steps:
+        for source in step.returns:
+            if source not in columns:
+                raise FrameworkError(f"{FRAMEWORK_FILE}: step {step.id!r} rests on {source!r}, "
+                                     f"which is not a return ({', '.join(columns)})")
+        for panel in step.panels:
+            unknown = [s for s in panel.option("statistics", []) if s not in statistics]
+            if unknown:
+                raise FrameworkError(f"{FRAMEWORK_FILE}: step {step.id!r} names unknown "
+                                     f"published statistics {', '.join(map(repr, unknown))}")
+    for ind in framework.indicators:
+        if ind.source not in columns:
+            raise FrameworkError(f"{CATALOGUE_FILE}: indicator {ind.id!r} has an unknown source "
+                                 f"{ind.source!r}; the returns are {', '.join(columns)}")
+        if ind.rows and ind.rows not in ROW_SELECTIONS and ind.rows not in columns[ind.source]:
+            raise FrameworkError(
+                f"{CATALOGUE_FILE}: indicator {ind.id!r}: rows = {ind.rows!r} is neither "
+                f"{', '.join(ROW_SELECTIONS)} nor a column of the {ind.source} return")
+        if ind.national_id and ind.national_id not in statistics:
+            raise FrameworkError(f"{CATALOGUE_FILE}: indicator {ind.id!r} has an unknown "
+                                 f"national_id {ind.national_id!r}")
+    grades = framework.code_list("audit_grade")
+    missing = [grade for grade in grades if grade not in columns.get("audits", [])]
+    if missing:
+        raise FrameworkError(f"{FRAMEWORK_FILE}: [codes.audit_grade] {', '.join(missing)}: each "
+                             "grade must be a column of the audits return")

@@ -1,4 +1,6 @@
-"""The scrutiny report for one area: six steps, the priority themes, and how to read it."""
+"""The scrutiny report for one area: the framework's steps, its priority themes, and how to
+read it. What each step shows is the framework's: its indicators, the returns it rests on, and
+its evidence panels, each drawn by the method ``_<kind>`` of the panel's kind."""
 
 from __future__ import annotations
 
@@ -9,40 +11,30 @@ import pandas as pd
 
 from scrutiny import charts
 from scrutiny.cycle import PARTNERSHIP_CODE
+from scrutiny.framework import Panel, Step, Theme
 from scrutiny.indicators import window_bounds, window_months
+from scrutiny.measures import COMPLETED
 from scrutiny.periods import Period
-from scrutiny.present import Section, is_small, shown_count, shown_value
+from scrutiny.present import Section
 from scrutiny.privacy import WITHHELD_TEXT
 from scrutiny.report.common import (
-    TABLE_NOTE,
     CycleFigures,
     about,
     header,
     indicator_table,
     returns_status,
     spc_figure,
+    table_note,
 )
 from scrutiny.report.national import NationalBenchmarks, add_area_benchmarks
 
-RATINGS = ["fully_met", "partially_met", "not_met"]
-RATING_LABELS = {"fully_met": "Fully met", "partially_met": "Partially met",
-                 "not_met": "Not met"}
-GRADES = ["outstanding", "good", "requires_improvement", "inadequate"]
-GRADE_LABELS = {"outstanding": "Outstanding", "good": "Good",
-                "requires_improvement": "Requires improvement", "inadequate": "Inadequate"}
 RAG = ["#00703c", "#ffdd00", "#d4351c"]
-STEP_SOURCES = {
-    "leadership": ["section11", "actions"],
-    "help_and_protection": ["indicators"],
-    "voice": ["voice"],
-    "learning": ["reviews", "actions"],
-    "workforce": ["training"],
-    "assurance": ["audits", "actions"],
-}
+GRADE_COLOURS = ["#1d70b8", "#00703c", "#ffdd00", "#d4351c"]
 
 
-def _label(code: str) -> str:
-    return code.replace("_", " ").capitalize()
+def _colours(palette: list[str], count: int) -> list[str]:
+    """As many colours as a code list has codes (a framework may have more than the palette)."""
+    return [palette[i % len(palette)] for i in range(count)]
 
 
 class AreaReport:
@@ -68,9 +60,25 @@ class AreaReport:
         return header(
             self.figures, f"{self.area.name}: independent scrutiny report",
             "Evidence for support and challenge of the safeguarding partners, organised by the "
-            "six steps of scrutiny and the partnership's priority themes, benchmarked across "
-            "the areas of the partnership.",
+            "steps of scrutiny and the priority themes of the partnership's framework, "
+            "benchmarked across the areas of the partnership.",
         )
+
+    def deep_dive(self, title: str) -> Section:
+        """The heading of a partnership's own deep-dive notebook for this area."""
+        return header(self.figures, f"{self.area.name}: {title} (deep dive)",
+                      "A deep dive for the partnership, from the same accepted returns, with "
+                      "the same figures and the same disclosure control as the scrutiny "
+                      "report.")
+
+    def indicators(self, indicator_ids: list[str]) -> Section:
+        """Any indicators of the catalogue for this area, beside the partnership."""
+        indicators = [self.cycle.framework.indicator(i) for i in indicator_ids]
+        section = Section()
+        section.table(indicator_table(self.figures, indicators, self.area_code),
+                      f"Indicators for {self.area.name}")
+        section.note(table_note(self.figures))
+        return section
 
     def summary(self) -> Section:
         section = Section()  # the notebook gives the heading
@@ -96,8 +104,7 @@ class AreaReport:
         ]
         section.bullets([f"{text}: {', '.join(items) if items else 'none'}."
                          for text, items in lines])
-        gaps = returns_status(self.figures, self.area_code,
-                              ["indicators", "reviews", "actions", "training", "audits", "voice"])
+        gaps = returns_status(self.figures, self.area_code, self.cycle.framework.returns)
         if gaps:
             section.heading("Returns missing for this quarter")
             section.bullets(gaps)
@@ -108,49 +115,77 @@ class AreaReport:
 
     # --- the six steps -----------------------------------------------------------------------
 
-    def step(self, step_id: str) -> Section:
-        step = self.cycle.framework.step(step_id)
-        section = Section()  # the notebook's markdown gives the heading and narrative
-        for note in returns_status(self.figures, self.area_code, STEP_SOURCES.get(step_id, [])):
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return self.cycle.framework.steps
+
+    def step(self, step: Step | str) -> Section:
+        """One step of the framework: its question, indicators and evidence panels."""
+        step = step if isinstance(step, Step) else self.cycle.framework.step(step)
+        section = Section(f"Step {step.number}: {step.title}")
+        section.paragraph(step.question)
+        if step.evidence:
+            section.note(step.evidence)
+        for note in returns_status(self.figures, self.area_code, list(step.returns)):
             section.notice(note)
-        indicators = self.cycle.framework.indicators_for(step=step_id)
-        section.table(indicator_table(self.figures, indicators, self.area_code),
-                      f"{step.title}: indicators for {self.area.name}")
-        section.note(TABLE_NOTE)
-        builder = getattr(self, f"_{step_id}", None)
-        if builder:
-            builder(section)
-        add_area_benchmarks(section, self.cycle, self.area_code, step_id, self.benchmarks)
+        indicators = self.cycle.framework.indicators_for(step=step.id)
+        if indicators:
+            section.table(indicator_table(self.figures, indicators, self.area_code),
+                          f"{step.title}: indicators for {self.area.name}")
+            section.note(table_note(self.figures))
+        for panel in step.panels:
+            getattr(self, f"_{panel.kind}")(section, step, panel)
         return section
 
-    def _leadership(self, section: Section) -> None:
+    def _published_statistics(self, section: Section, step: Step, panel: Panel) -> None:
+        add_area_benchmarks(section, self.cycle, self.area_code, panel.option("statistics", []),
+                            self.benchmarks, ofsted=panel.option("ofsted", False))
+
+    def _section11_ratings(self, section: Section, step: Step, panel: Panel) -> None:
+        framework = self.cycle.framework
         s11 = self.cycle.section11
         mine = s11[s11["area_code"] == self.area_code]
         if mine.empty:
             section.note("No section 11 self-assessment has been returned for this area yet.")
-        else:
-            year = mine["year"].max()
-            latest = mine[mine["year"] == year]
-            counts = (latest.pivot_table(index="standard", columns="rating", values="agency",
-                                         aggfunc="count", fill_value=0)
-                      .reindex(columns=RATINGS, fill_value=0).reset_index())
-            counts.columns.name = None
-            counts["standard"] = counts["standard"].map(_label)
-            counts = counts.rename(columns={"standard": "Standard", **RATING_LABELS})
-            section.heading(f"Section 11 self-assessments, {year}")
-            section.table(counts, f"Agencies' ratings of themselves against each standard "
-                                  f"({latest['agency'].nunique()} agencies)")
-            section.figure(
-                charts.stacked_bars(counts, "Standard", list(RATING_LABELS.values()),
-                                    f"Section 11 ratings by standard, {year}", "agencies", RAG),
-                f"Stacked bars: how many agencies rated each section 11 standard fully met, "
-                f"partially met or not met in {year}.")
-        section.heading("Actions from inspections and section 11")
-        section.table(self._action_status(("inspection", "section11")),
-                      "Status of actions at the end of the quarter")
+            return
+        year = mine["year"].max()
+        latest = mine[mine["year"] == year]
+        ratings = framework.code_list("section11_rating")
+        labels = [framework.label("section11_rating", code) for code in ratings]
+        counts = (latest.pivot_table(index="standard", columns="rating", values="agency",
+                                     aggfunc="count", fill_value=0)
+                  .reindex(columns=ratings, fill_value=0).reset_index())
+        counts.columns.name = None
+        order = framework.code_list("section11_standard")
+        counts = counts.sort_values("standard", key=lambda column: column.map(
+            lambda code: order.index(code) if code in order else len(order)))
+        counts["standard"] = counts["standard"].map(
+            lambda code: framework.label("section11_standard", code))
+        counts = counts.rename(columns={"standard": "Standard", **dict(zip(ratings, labels,
+                                                                           strict=True))})
+        section.heading(f"Section 11 self-assessments, {year}")
+        section.table(counts, f"Agencies' ratings of themselves against each standard "
+                              f"({latest['agency'].nunique()} agencies)")
+        section.figure(
+            charts.stacked_bars(counts, "Standard", labels,
+                                f"Section 11 ratings by standard, {year}", "agencies",
+                                _colours(RAG, len(labels))),
+            f"Stacked bars: how many agencies rated each section 11 standard "
+            f"{', '.join(label.lower() for label in labels)} in {year}.")
 
-    def _help_and_protection(self, section: Section) -> None:
-        indicators = self.cycle.framework.indicators_for(step="help_and_protection")
+    def _action_status(self, section: Section, step: Step, panel: Panel) -> None:
+        sources = tuple(panel.option("action_sources", ()))
+        title = panel.option("title", "Actions")
+        section.heading(title)
+        section.table(self._action_status_table(sources or None),
+                      "Status of actions at the end of the quarter")
+        if panel.option("chart", False):
+            section.figure(self._action_chart(sources or None, f"{title} by status"),
+                           "Stacked bar: these actions by status at the end of the quarter.")
+
+    def _monthly_trends(self, section: Section, step: Step, panel: Panel) -> None:
+        indicators = [ind for ind in self.cycle.framework.indicators_for(step=step.id)
+                      if ind.monthly]
         figure, charted = spc_figure(self.figures, indicators, self.area_code)
         section.heading("Monthly trends")
         if figure is None:
@@ -160,22 +195,23 @@ class AreaReport:
                                f"monthly values with mean (solid) and process limits (dashed) "
                                f"for {len(charted)} indicators; coloured points are special "
                                "causes.")
-        left_out = [ind.title for ind in indicators
-                    if ind.title not in charted and ind.source == "indicators"]
+        left_out = [ind.title for ind in indicators if ind.title not in charted]
         if left_out:
-            section.note("Not charted because some monthly figures are small (fewer than 5): "
-                         + ", ".join(left_out) + ".")
+            section.note("Not charted because some monthly figures are small (fewer than "
+                         f"{self.figures.threshold}): " + ", ".join(left_out) + ".")
 
-    def _voice(self, section: Section) -> None:
+    def _engagement(self, section: Section, step: Step, panel: Panel) -> None:
+        framework = self.cycle.framework
         voice = self.cycle.voice
         months = window_months(self.cycle.period, "year")
         year = voice[(voice["area_code"] == self.area_code) & voice["month"].isin(months)]
         by_method = (year.groupby("method")
                      .agg(activities=("method", "size"), participants=("participants", "sum"))
                      .reset_index())
-        by_method["method"] = by_method["method"].map(_label)
-        by_method["participants"] = by_method["participants"].map(shown_count)
-        by_method["activities"] = by_method["activities"].map(shown_count)
+        by_method["method"] = by_method["method"].map(
+            lambda code: framework.label("engagement_method", code))
+        by_method["participants"] = by_method["participants"].map(self.figures.count)
+        by_method["activities"] = by_method["activities"].map(self.figures.count)
         section.heading("How children and families were heard (12 months)")
         section.table(by_method.rename(columns=str.capitalize), "Activities by method")
         per_quarter = (year.assign(quarter=year["month"].map(self._quarter_of))
@@ -187,8 +223,9 @@ class AreaReport:
         section.heading("What we heard and what changed (this quarter)")
         shown = year[year["month"].isin(self.cycle.period.months)]
         table = pd.DataFrame({
-            "Theme": shown["theme"].map(lambda t: self.cycle.framework.theme(t).title),
-            "Method": shown["method"].map(_label),
+            "Theme": shown["theme"].map(lambda t: framework.theme(t).title),
+            "Method": shown["method"].map(lambda code: framework.label("engagement_method",
+                                                                        code)),
             "What we heard": shown["what_we_heard"],
             "What changed": shown["what_changed"].fillna("Not yet recorded"),
         })
@@ -199,7 +236,8 @@ class AreaReport:
                          "family, so the store keeps it only in the original file (see the "
                          "data-quality report).")
 
-    def _learning(self, section: Section) -> None:
+    def _review_decisions(self, section: Section, step: Step, panel: Panel) -> None:
+        framework = self.cycle.framework
         reviews = self.cycle.reviews
         start, end = window_bounds(self.cycle.period, "year")
         notified = reviews[(pd.to_datetime(reviews["notified_date"]) >= start)
@@ -210,19 +248,14 @@ class AreaReport:
                 notified["area_code"] == code]
             decisions = mine["decision"].value_counts()
             rows.append({"": self.cycle.area_name(code),
-                         "Notifications": shown_count(len(mine)),
-                         **{_label(d): shown_count(decisions.get(d, 0)) for d in
-                            ["lcspr", "no_further_review", "national_review", "other_learning",
-                             "pending"]}})
+                         "Notifications": self.figures.count(len(mine)),
+                         **{framework.label("review_decision", code):
+                            self.figures.count(decisions.get(code, 0))
+                            for code in framework.code_list("review_decision")}})
         section.heading("Serious incident notifications and decisions (12 months)")
         section.table(pd.DataFrame(rows), "Notifications by rapid review decision")
-        section.heading("Actions from child safeguarding practice reviews")
-        status = self._action_status(("cspr",))
-        section.table(status, "Status of review actions at the end of the quarter")
-        section.figure(self._action_chart(("cspr",), "Review actions by status"),
-                       "Stacked bar: review actions by status at the end of the quarter.")
 
-    def _workforce(self, section: Section) -> None:
+    def _training_by_theme(self, section: Section, step: Step, panel: Panel) -> None:
         training = self.cycle.training
         months = window_months(self.cycle.period, "year")
         year = training[(training["area_code"] == self.area_code) & training["month"].isin(months)]
@@ -231,18 +264,13 @@ class AreaReport:
             evaluations=("evaluations", "sum"), met_needs=("met_needs", "sum")).reset_index()
         table = pd.DataFrame({
             "Theme": by_theme["theme"].map(lambda t: self.cycle.framework.theme(t).title),
-            "Courses run": by_theme["courses"].map(shown_count),
-            "Places": by_theme["places"].map(shown_count),
-            "Attended": by_theme["attended"].map(shown_count),
-            "Take-up": [shown_value(pd.Series({"numerator": a, "denominator": p,
-                                               "value": 100 * a / p if p else float("nan")}),
-                                    "percent") for a, p in zip(by_theme["attended"],
-                                                               by_theme["places"], strict=True)],
-            "Met needs": [shown_value(pd.Series({"numerator": m, "denominator": e,
-                                                 "value": 100 * m / e if e else float("nan")}),
-                                      "percent") for m, e in zip(by_theme["met_needs"],
-                                                                 by_theme["evaluations"],
-                                                                 strict=True)],
+            "Courses run": by_theme["courses"].map(self.figures.count),
+            "Places": by_theme["places"].map(self.figures.count),
+            "Attended": by_theme["attended"].map(self.figures.count),
+            "Take-up": [self.figures.percent(a, p) for a, p in zip(
+                by_theme["attended"], by_theme["places"], strict=True)],
+            "Met needs": [self.figures.percent(m, e) for m, e in zip(
+                by_theme["met_needs"], by_theme["evaluations"], strict=True)],
         })
         section.heading("Multi-agency training by priority theme (12 months)")
         section.table(table, "Courses, places, attendance and evaluation by theme")
@@ -256,82 +284,103 @@ class AreaReport:
             "Practitioners trained by quarter (two years)", "attendances",
             "Bar chart: attendances at multi-agency training in each of the last eight quarters.")
 
-    def _assurance(self, section: Section) -> None:
+    def _action_tracker(self, section: Section, step: Step, panel: Panel) -> None:
         section.heading("The action tracker")
-        section.table(self._action_status(None, by="step"),
+        section.table(self._action_status_table(None, by="step"),
                       "All actions by step of scrutiny at the end of the quarter")
         section.figure(self._action_chart(None, "All actions by status"),
                        "Stacked bar: all actions on the tracker by status.")
+
+    def _audit_grades(self, section: Section, step: Step, panel: Panel) -> None:
+        framework = self.cycle.framework
+        grades = framework.code_list("audit_grade")
+        labels = {code: framework.label("audit_grade", code) for code in grades}
         audits = self.cycle.audits
         start, end = window_bounds(self.cycle.period, "year")
         mine = audits[(audits["area_code"] == self.area_code)
                       & (pd.to_datetime(audits["completed"]) >= start)
                       & (pd.to_datetime(audits["completed"]) <= end)]
-        grades = mine.groupby("theme")[GRADES].sum().reset_index()
-        grades["theme"] = grades["theme"].map(lambda t: self.cycle.framework.theme(t).title)
-        shown = grades.rename(columns={"theme": "Theme", **GRADE_LABELS})
+        by_theme = mine.groupby("theme")[grades].sum().reset_index()
+        by_theme["theme"] = by_theme["theme"].map(lambda t: framework.theme(t).title)
+        shown = by_theme.rename(columns={"theme": "Theme", **labels})
         section.heading("Multi-agency case audits (12 months)")
         display = shown.copy()
-        for column in GRADE_LABELS.values():
-            display[column] = display[column].map(shown_count)
+        for column in labels.values():
+            display[column] = display[column].map(self.figures.count)
         section.table(display, "Cases audited, by grade and theme")
-        totals = shown[list(GRADE_LABELS.values())].sum()
+        totals = shown[list(labels.values())].sum()
         if not shown.empty:
-            if any(is_small(count) for count in totals):
-                section.note("Grades are not charted: some totals are small (fewer than 5).")
+            if any(self.figures.small(count) for count in totals):
+                section.note("Grades are not charted: some totals are small (fewer than "
+                             f"{self.figures.threshold}).")
             else:
                 section.figure(
                     charts.stacked_bars(pd.DataFrame([{"what": "All audits", **totals}]),
-                                        "what", list(GRADE_LABELS.values()),
+                                        "what", list(labels.values()),
                                         "Audit grades (12 months)", "cases",
-                                        ["#1d70b8", "#00703c", "#ffdd00", "#d4351c"]),
+                                        _colours(GRADE_COLOURS, len(labels))),
                     "Stacked bar: all cases audited in the last 12 months by grade.")
+
+    def _little_progress(self, section: Section, step: Step, panel: Panel) -> None:
         section.heading("Where is there little or no progress?")
-        section.bullets(self._little_progress())
+        section.bullets(self._little_progress_items())
 
     # --- themes ------------------------------------------------------------------------------
 
+    @property
+    def theme_list(self) -> tuple[Theme, ...]:
+        return self.cycle.framework.themes
+
     def themes(self) -> Section:
+        """Every priority theme of the framework, in its order."""
         section = Section()
-        actions = self._current_actions()
-        training = self.cycle.training
+        for theme in self.theme_list:
+            section.blocks += self.theme(theme, level=3).blocks
+        return section
+
+    def theme(self, theme: Theme | str, level: int = 2) -> Section:
+        """One priority theme: its indicators, actions, training and engagement."""
+        theme = theme if isinstance(theme, Theme) else self.cycle.framework.theme(theme)
+        section = Section()
+        section.heading(theme.title, level=level)
+        if theme.description:
+            section.paragraph(theme.description)
+        indicators = self.cycle.framework.indicators_for(theme=theme.id)
+        if indicators:
+            section.table(indicator_table(self.figures, indicators, self.area_code)[
+                ["Indicator", "Quarter", "12 months", "Compared with partnership",
+                 "Trend (monthly)"]], f"{theme.title}: indicators")
         months = window_months(self.cycle.period, "year")
-        trained = training[(training["area_code"] == self.area_code)
-                           & training["month"].isin(months)].groupby("theme")["attended"].sum()
-        voice = self.cycle.voice
-        heard = voice[(voice["area_code"] == self.area_code)
-                      & voice["month"].isin(months)].groupby("theme").size()
-        for theme in self.cycle.framework.themes:
-            section.heading(theme.title)
-            indicators = [ind for ind in self.cycle.framework.indicators_for(theme=theme.id)
-                          if ind.source == "indicators"]
-            if indicators:
-                section.table(indicator_table(self.figures, indicators, self.area_code)[
-                    ["Indicator", "Quarter", "12 months", "Compared with partnership",
-                     "Trend (monthly)"]], f"{theme.title}: indicators")
-            own = actions[actions["theme"] == theme.id]
-            open_ = own[own["status"] != "completed"]
-            overdue = open_[pd.to_datetime(open_["due"]) < pd.Timestamp(self.cycle.period.end)]
-            section.bullets([
-                f"Actions: {len(open_)} open, of which {len(overdue)} overdue; "
-                f"{len(own) - len(open_)} completed.",
-                f"Multi-agency training in the last 12 months: "
-                f"{shown_count(trained.get(theme.id, 0))} attendances.",
-                f"Engagement activities with children and families in the last 12 months: "
-                f"{shown_count(heard.get(theme.id, 0))}.",
-            ])
+        own = self._current_actions()
+        own = own[own["theme"] == theme.id]
+        open_ = own[own["status"] != COMPLETED]
+        overdue = open_[pd.to_datetime(open_["due"]) < pd.Timestamp(self.cycle.period.end)]
+        training, voice = self.cycle.training, self.cycle.voice
+        trained = training.loc[(training["area_code"] == self.area_code)
+                               & training["month"].isin(months)
+                               & (training["theme"] == theme.id), "attended"].sum()
+        heard = int(((voice["area_code"] == self.area_code) & voice["month"].isin(months)
+                     & (voice["theme"] == theme.id)).sum())
+        section.bullets([
+            f"Actions: {len(open_)} open, of which {len(overdue)} overdue; "
+            f"{len(own) - len(open_)} completed.",
+            f"Multi-agency training in the last 12 months: {self.figures.count(trained)} "
+            "attendances.",
+            "Engagement activities with children and families in the last 12 months: "
+            f"{self.figures.count(heard)}.",
+        ])
         return section
 
     # --- helpers -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _count_chart(section: Section, frame: pd.DataFrame, column: str, draw, title: str,
+    def _count_chart(self, section: Section, frame: pd.DataFrame, column: str, draw, title: str,
                      ylabel: str, alt: str) -> None:
         """Chart counts of people only where none is small: a bar of 3 would disclose."""
         if frame.empty:
             return
-        if any(is_small(count) for count in frame[column]):
-            section.note(f"{title}: not charted, some figures are small (fewer than 5).")
+        if any(self.figures.small(count) for count in frame[column]):
+            section.note(f"{title}: not charted, some figures are small (fewer than "
+                         f"{self.figures.threshold}).")
             return
         section.figure(draw(frame, "quarter", column, None, title, ylabel), alt)
 
@@ -355,25 +404,33 @@ class AreaReport:
         completed = pd.to_datetime(actions["completed"])
         state = pd.Series("Open, not yet due", index=actions.index)
         state[due < end] = "Overdue"
-        state[actions["status"] == "completed"] = "Completed late"
-        state[(actions["status"] == "completed") & (completed <= due)] = "Completed on time"
+        state[actions["status"] == COMPLETED] = "Completed late"
+        state[(actions["status"] == COMPLETED) & (completed <= due)] = "Completed on time"
         return actions.assign(state=state)
 
     STATES = ["Completed on time", "Completed late", "Open, not yet due", "Overdue"]
 
-    def _action_status(self, sources: tuple[str, ...] | None, by: str = "source") -> pd.DataFrame:
+    def _action_status_table(self, sources: tuple[str, ...] | None,
+                             by: str = "source") -> pd.DataFrame:
+        """Actions by status and by source (or step), in the framework's order and words."""
+        framework = self.cycle.framework
         actions = self._classified_actions(sources)
         if actions.empty:
             return pd.DataFrame()
         table = (actions.pivot_table(index=by, columns="state", values="action_ref",
                                      aggfunc="count", fill_value=0)
-                 .reindex(columns=self.STATES, fill_value=0).reset_index())
+                 .reindex(columns=self.STATES, fill_value=0))
         table.columns.name = None
         if by == "step":
-            table[by] = table[by].map(lambda s: self.cycle.framework.step(s).title)
+            order = [step.id for step in framework.steps]
+            names = {step.id: step.title for step in framework.steps}
         else:
-            table[by] = table[by].map(lambda s: s.upper() if s == "cspr" else _label(s))
-        return table.rename(columns={by: "Step" if by == "step" else "Source"})
+            order = framework.code_list("action_source")
+            names = {code: framework.label("action_source", code) for code in table.index}
+        table = table.reindex([code for code in order if code in table.index]
+                              + [code for code in table.index if code not in order])
+        table.index = table.index.map(lambda code: names.get(code, code))
+        return table.rename_axis("Step" if by == "step" else "Source").reset_index()
 
     def _action_chart(self, sources: tuple[str, ...] | None, title: str):
         actions = self._classified_actions(sources)
@@ -384,7 +441,7 @@ class AreaReport:
         return charts.stacked_bars(frame, "what", self.STATES, title, "actions",
                                    ["#00703c", "#85994b", "#1d70b8", "#d4351c"])
 
-    def _little_progress(self) -> list[str]:
+    def _little_progress_items(self) -> list[str]:
         items = []
         for indicator in self.cycle.framework.indicators:
             frame = self.figures.spc(indicator, self.area_code)

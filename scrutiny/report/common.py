@@ -10,6 +10,7 @@ import pandas as pd
 
 from scrutiny import charts
 from scrutiny.cycle import PARTNERSHIP_CODE, Cycle, load_cycle
+from scrutiny.disclosure import mark_suppressed, primary_mask
 from scrutiny.framework import Indicator
 from scrutiny.indicators import indicator_values, monthly
 from scrutiny.periods import Period, month_label
@@ -19,7 +20,8 @@ from scrutiny.present import (
     UNIT_LABELS,
     Section,
     format_value,
-    mark_suppressed,
+    is_small,
+    shown_count,
     shown_interval,
     shown_value,
 )
@@ -47,11 +49,33 @@ class CycleFigures:
     def open(cls, store_path: str | Path, period: str) -> CycleFigures:
         return cls(load_cycle(Path(store_path), period))
 
+    @property
+    def threshold(self) -> int:
+        """The framework's disclosure threshold: fewer than this (but some) is shown as c."""
+        return self.cycle.framework.disclosure_threshold
+
+    def small(self, count: float) -> bool:
+        return is_small(count, self.threshold)
+
+    def count(self, count: float) -> str:
+        """A count of children or events as it may be published."""
+        return shown_count(count, self.threshold)
+
+    def percent(self, numerator: float, denominator: float) -> str:
+        """numerator as a percentage of denominator, as it may be published."""
+        value = 100 * numerator / denominator if denominator else float("nan")
+        return shown_value(pd.Series({"numerator": numerator, "denominator": denominator,
+                                      "value": value}), "percent", self.threshold)
+
+    def shown(self, row: pd.Series, unit: str) -> str:
+        return shown_value(row, unit, self.threshold)
+
     @cached_property
     def values(self) -> pd.DataFrame:
         frames = [indicator_values(self.cycle, window) for window in ("quarter", "year")]
         units = {ind.id: ind.unit for ind in self.cycle.framework.indicators}
-        return mark_suppressed(pd.concat(frames, ignore_index=True), units)
+        return mark_suppressed(pd.concat(frames, ignore_index=True), units, PARTNERSHIP_CODE,
+                               self.threshold)
 
     def value(self, indicator_id: str, area_code: str, window: str) -> pd.Series:
         rows = self.values[(self.values["indicator_id"] == indicator_id)
@@ -106,21 +130,21 @@ class CycleFigures:
 
     def spc(self, indicator: Indicator, area_code: str) -> pd.DataFrame | None:
         """The XmR frame for a monthly indicator, or None where it cannot be published."""
-        if indicator.source != "indicators":
+        if not indicator.monthly:
             return None
         series = self.monthly(indicator.id)
         series = series[series["area_code"] == area_code].set_index("month")
         if len(series.dropna(subset=["value"])) < SPC_MIN_MONTHS:
             return None
-        small = ((series["numerator"] > 0) & (series["numerator"] < 5)).any()
+        small = primary_mask(series["numerator"], self.threshold).any()
         if indicator.unit == "percent":
-            small |= ((series["denominator"] > 0) & (series["denominator"] < 5)).any()
+            small |= primary_mask(series["denominator"], self.threshold).any()
         if small:
             return None  # monthly points would show small numbers
         return xmr(series["value"], indicator.polarity)
 
     def trend(self, indicator: Indicator, area_code: str) -> str:
-        if indicator.source != "indicators":
+        if not indicator.monthly:
             return "not monthly"
         frame = self.spc(indicator, area_code)
         if frame is None:
@@ -167,11 +191,11 @@ def indicator_table(figures: CycleFigures, indicators: list[Indicator],
         rows.append({
             "Indicator": indicator.title,
             "Unit": unit_label(indicator),
-            "Quarter": shown_value(quarter, indicator.unit),
-            "12 months": (shown_value(year, indicator.unit) if window == "year"
+            "Quarter": figures.shown(quarter, indicator.unit),
+            "12 months": (figures.shown(year, indicator.unit) if window == "year"
                           else "position at quarter end"),
-            "95% interval": shown_interval(headline, indicator.unit),
-            "Partnership": shown_value(whole, indicator.unit),
+            "95% interval": shown_interval(headline, indicator.unit, figures.threshold),
+            "Partnership": figures.shown(whole, indicator.unit),
             "Compared with partnership": figures.comparison(indicator, area_code),
             "England (DfE)": figures.against_england(indicator, area_code),
             "Trend (monthly)": figures.trend(indicator, area_code),
@@ -182,16 +206,18 @@ def indicator_table(figures: CycleFigures, indicators: list[Indicator],
     return table
 
 
-TABLE_NOTE = (
-    "Flows (e.g. referrals) are shown for the quarter and for the 12 months ending with it; "
-    "positions (e.g. children on a plan) at the end of the quarter. Rates are per 10,000 "
-    "children aged 0-17 (a quarter's rate covers three months). 'Compared with partnership' "
-    "says better or worse (or higher or lower, where neither is better) only where the 95% "
-    "confidence interval excludes the partnership figure. c: suppressed (fewer than 5). "
-    "incomplete: a month or return in the period was missing or rejected. 'England (DfE)' is "
-    "England's latest published figure for the year ending 31 March, with the same test "
-    "against this area's figure."
-)
+def table_note(figures: CycleFigures) -> str:
+    """How to read an indicator table."""
+    return (
+        "Flows (e.g. referrals) are shown for the quarter and for the 12 months ending with "
+        "it; positions (e.g. children on a plan) at the end of the quarter. Rates are per "
+        "10,000 children aged 0-17 (a quarter's rate covers three months). 'Compared with "
+        "partnership' says better or worse (or higher or lower, where neither is better) only "
+        "where the 95% confidence interval excludes the partnership figure. c: suppressed "
+        f"(fewer than {figures.threshold}). incomplete: a month or return in the period was "
+        "missing or rejected. 'England (DfE)' is England's latest published figure for the "
+        "year ending 31 March, with the same test against this area's figure."
+    )
 
 
 def spc_figure(figures: CycleFigures, indicators: list[Indicator], area_code: str):
@@ -243,7 +269,8 @@ def about(figures: CycleFigures) -> Section:
         "point outside the process limits, 7 points on one side of the mean, 6 rising or "
         "falling, or 2 of 3 near a limit is a special cause; its colour says improvement or "
         "concern where the indicator has a better direction.",
-        "Disclosure control: figures built on fewer than 5 (but some) are shown as c, and "
+        f"Disclosure control: figures built on fewer than {figures.threshold} (but some) are "
+        "shown as c, and "
         "another figure is hidden where a total would reveal one. Trend charts are drawn "
         "only where no monthly figure is small.",
         f"Returns behind this report: {len(submissions)} accepted files "

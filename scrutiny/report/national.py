@@ -13,15 +13,6 @@ from scrutiny.charts import HIGHLIGHT, PARTNERSHIP, _grid
 from scrutiny.cycle import PARTNERSHIP_CODE, Cycle
 from scrutiny.present import NOT_AVAILABLE, Section
 
-NATIONAL_STEPS = {
-    "help_and_protection": [
-        "referrals_rate_per_10k", "rereferral_percent", "cin_rate_per_10k", "s47_rate_per_10k",
-        "icpc_rate_per_10k", "cpp_rate_per_10k", "cpp_subsequent_percent", "cla_rate_per_10k",
-        "placements_distant_percent", "care_leavers_neet_19_21_percent",
-    ],
-    "workforce": ["sw_turnover_percent", "sw_agency_percent", "sw_vacancy_percent",
-                  "sw_caseload"],
-}
 TREND_YEARS = 5
 OGL_ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. "
@@ -242,12 +233,11 @@ class NationalBenchmarks:
         section.note(OGL_ATTRIBUTION)
 
 
-def add_area_benchmarks(section: Section, cycle: Cycle, area_code: str, step_id: str,
-                        benchmarks: NationalBenchmarks) -> None:
-    """The published-statistics part of a step in an area report."""
-    indicator_ids = NATIONAL_STEPS.get(step_id, [])
-    if not indicator_ids:
-        return
+def add_area_benchmarks(section: Section, cycle: Cycle, area_code: str,
+                        indicator_ids: list[str], benchmarks: NationalBenchmarks, *,
+                        ofsted: bool = False) -> None:
+    """A step's published statistics (the framework's ``published_statistics`` panel) in an
+    area report, with the latest Ofsted judgements if the panel asks for them."""
     section.heading("Benchmarks from published statistics")
     if not benchmarks.available:
         section.note("No national statistics were supplied for this run (scrutiny run "
@@ -263,11 +253,11 @@ def add_area_benchmarks(section: Section, cycle: Cycle, area_code: str, step_id:
     section.figure(benchmarks.trend_figure(area_code, indicator_ids),
                    f"Line charts: the last {TREND_YEARS} published years for {name}, the "
                    "partnership, the region, the statistical neighbours' median and England.")
-    if step_id == "help_and_protection":
-        ofsted = benchmarks.ofsted_table(area_code)
-        if ofsted.empty:
+    if ofsted:
+        judgements = benchmarks.ofsted_table(area_code)
+        if judgements.empty:
             section.note("No Ofsted inspection outcomes were supplied for this area.")
         else:
-            section.table(ofsted, "Ofsted judgements at the latest inspection of children's "
+            section.table(judgements, "Ofsted judgements at the latest inspection of children's "
                                   "services (ILACS)")
     benchmarks.attribution(section)

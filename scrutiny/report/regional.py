@@ -9,10 +9,10 @@ import pandas as pd
 
 from scrutiny import charts
 from scrutiny.cycle import PARTNERSHIP_CODE
-from scrutiny.framework import Indicator
-from scrutiny.present import Section, shown_value
-from scrutiny.report.common import TABLE_NOTE, CycleFigures, about, header, unit_label
-from scrutiny.report.national import NATIONAL_STEPS, NationalBenchmarks
+from scrutiny.framework import Indicator, Step
+from scrutiny.present import Section
+from scrutiny.report.common import CycleFigures, about, header, table_note, unit_label
+from scrutiny.report.national import NationalBenchmarks
 from scrutiny.stats import funnel_limits_proportion
 
 
@@ -43,12 +43,12 @@ class RegionalReport:
             row = {"Indicator": indicator.title, "Unit": unit_label(indicator),
                    "Window": "quarter end" if indicator.aggregation == "stock" else "12 months"}
             for code in self.codes:
-                value = shown_value(self._headline(indicator, code), indicator.unit)
+                value = self.figures.shown(self._headline(indicator, code), indicator.unit)
                 mark = {"better": " ▲", "worse": " ▼", "higher": " ↑", "lower": " ↓"}.get(
                     self.figures.comparison(indicator, code), "")
                 row[self.cycle.area_name(code)] = value + mark
-            row["Partnership"] = shown_value(self._headline(indicator, PARTNERSHIP_CODE),
-                                             indicator.unit)
+            row["Partnership"] = self.figures.shown(self._headline(indicator, PARTNERSHIP_CODE),
+                                                    indicator.unit)
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -58,14 +58,23 @@ class RegionalReport:
                       "Latest figures by area")
         section.note("▲ significantly better and ▼ significantly worse than the partnership as "
                      "a whole; ↑ ↓ significantly higher or lower where neither direction is "
-                     "better (95% confidence intervals). " + TABLE_NOTE)
+                     "better (95% confidence intervals). " + table_note(self.figures))
         return section
 
-    def step(self, step_id: str) -> Section:
-        step = self.cycle.framework.step(step_id)
-        indicators = self.cycle.framework.indicators_for(step=step_id)
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return self.cycle.framework.steps
+
+    def step(self, step: Step | str) -> Section:
+        """One step of the framework: its indicators for every area, charted."""
+        step = step if isinstance(step, Step) else self.cycle.framework.step(step)
+        indicators = self.cycle.framework.indicators_for(step=step.id)
         section = Section(f"Step {step.number}: {step.title}", level=3)
         section.paragraph(step.question)
+        if not indicators:
+            section.note("No indicator of the catalogue belongs to this step; the area "
+                         "reports show its evidence.")
+            return section
         section.table(self.comparison_table(indicators), f"{step.title}: areas side by side")
         panels = []
         for indicator in indicators:
@@ -80,7 +89,7 @@ class RegionalReport:
                            "latest figure with its 95% confidence interval; the dashed line "
                            "is the partnership as a whole. Suppressed figures are not drawn.")
         for indicator in indicators:
-            if indicator.unit == "percent" and indicator.source == "indicators":
+            if indicator.unit == "percent" and indicator.monthly:
                 figure = self._funnel(indicator)
                 section.figure(figure, f"Funnel plot of {indicator.title.lower()}: each area "
                                        "against its number of cases, with 95% and 99.8% limits "
@@ -126,10 +135,9 @@ class RegionalReport:
             section.note("No national statistics were supplied for this run (scrutiny run "
                          "--national-dir).")
             return section
-        for step_id, indicator_ids in NATIONAL_STEPS.items():
-            step = self.cycle.framework.step(step_id)
-            section.table(benchmarks.regional_table(indicator_ids),
-                          f"Step {step.number}, {step.title.lower()}: published statistics, "
+        for step, panel in self.cycle.framework.panels("published_statistics"):
+            section.table(benchmarks.regional_table(panel.option("statistics", [])),
+                          f"Step {step.number}, {step.title}: published statistics, "
                           "latest year")
         section.note("Symbols are DfE's: c suppressed, low / k / u low reliability, x not "
                      "available, z not applicable.")
