@@ -127,11 +127,19 @@ def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def templates(directory: Path) -> None:
+@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False,
+                                                     path_type=Path),
+              help="A partnership's data folder: its areas and its framework's code lists go "
+                   "into the guidance. Default: an example partnership and the bundled "
+                   "framework.")
+def templates(directory: Path, data_dir: Path | None) -> None:
     """Write a blank template and guidance for every return type into DIRECTORY."""
+    from scrutiny.framework import load_framework
+    from scrutiny.partnership import load_partnership
     from scrutiny.return_templates import write_templates
 
-    written = write_templates(directory)
+    written = write_templates(directory, *(
+        (load_partnership(data_dir), load_framework(data_dir)) if data_dir else ()))
     click.echo(f"Wrote {len(written)} files to {directory}:")
     for path in written:
         click.echo(f"  {path.name}")
@@ -199,18 +207,21 @@ def new_theme(name: str, data_dir: Path) -> None:
                f"{made.indicator_id!r} and its deep dive appear in the reports.")
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True})
 @click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False,
                                                      path_type=Path),
               help="Open the partnership's data folder (deep dives, measures, framework). "
                    "Default: the report notebooks.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=DEFAULT_OUT, show_default=True, help="Where the runs were written.")
-def lab(data_dir: Path | None, out_dir: Path) -> None:
-    """Open JupyterLab with the store and period of the latest run set."""
+@click.argument("jupyter_options", nargs=-1, type=click.UNPROCESSED)
+def lab(data_dir: Path | None, out_dir: Path, jupyter_options: tuple[str, ...]) -> None:
+    """Open JupyterLab with the store and period of the latest run set. Options after the
+    known ones go to JupyterLab (e.g. --no-browser --port 8890)."""
     from scrutiny.lab import lab_command
 
     command, environment, root = lab_command(out_dir, data_dir)
+    command += list(jupyter_options)
     click.echo(f"JupyterLab on {root}, with SCRUTINY_STORE={environment['SCRUTINY_STORE']} and "
                f"SCRUTINY_PERIOD={environment['SCRUTINY_PERIOD']}")
     sys.exit(subprocess.call(command, env=environment))

@@ -127,11 +127,14 @@ def guidance_markdown(contracts: dict[str, Contract], framework: Framework,
     return "\n".join(out) + "\n"
 
 
-def write_templates(directory: Path, partnership: Partnership | None = None) -> list[Path]:
+def write_templates(directory: Path, partnership: Partnership | None = None,
+                    framework: Framework | None = None) -> list[Path]:
+    """Templates and guidance for every return, with the partnership's areas and its
+    framework's code lists (the example partnership and default framework if not given)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     contracts = load_contracts()
-    framework = load_framework()
+    framework = framework or load_framework()
     parameters = parameters_for(partnership or EXAMPLE_PARTNERSHIP, framework)
     written = []
     for return_type in RETURN_TYPES:

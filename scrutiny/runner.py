@@ -31,16 +31,17 @@ from tqdm.auto import tqdm
 from scrutiny import __version__, store
 from scrutiny.contracts import load_contracts
 from scrutiny.cycle import load_cycle
-from scrutiny.framework import Framework, check_against_returns, load_framework
-from scrutiny.indicators import indicator_values
+from scrutiny.framework import check_against_returns, load_framework
 from scrutiny.ingest import IngestResult, ingest, returns_folder_problem
 from scrutiny.layout import DEEP_DIVES_DIR, NATIONAL_DIR
-from scrutiny.measures import BUILT_IN, MeasureError
+from scrutiny.measures import MeasureError
 from scrutiny.national.indicators import BY_ID as NATIONAL_STATISTICS
 from scrutiny.national.ingest import ingest_national
 from scrutiny.partnership import CONFIG_FILE, Partnership, load_partnership
 from scrutiny.periods import Period
 from scrutiny.render import index_html, write_atomically
+from scrutiny.report.common import CycleFigures
+from scrutiny.report.figures import FIGURES_FILE, published_figures, write_figures
 from scrutiny.resources import notebooks_dir
 from scrutiny.worker import Job, Outcome, ReportFiles, Worker
 
@@ -212,10 +213,14 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
                             dict(framework.texts))
     chosen_period = chosen_period or latest_complete_quarter(store_path, partnership)
     _require_returns_for(store_path, chosen_period)
-    _check_own_measures(store_path, chosen_period, framework)
+    try:  # every figure once, before any report: a partnership's failing measure is one sentence
+        figures = published_figures(CycleFigures(load_cycle(store_path, chosen_period)))
+    except MeasureError as error:
+        raise RunError(str(error)) from error
 
     period_dir = out_dir / chosen_period.label
     period_dir.mkdir(parents=True, exist_ok=True)
+    write_figures(figures, period_dir)
     jobs = plan_jobs(partnership, chosen_period, area_codes or partnership.area_codes,
                      store_path, period_dir, deep_dives(data_dir))
     record = RunRecord(period_dir, started, {
@@ -230,6 +235,7 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         "national_dir": _relative(national_dir, period_dir) if national_dir else None,
         "inputs": received.files,
         "not_read": received.not_read,
+        "figures": FIGURES_FILE,
         "national_inputs": _named_in(national_files, data_dir),
         "packages": package_versions(),
     }, {
@@ -237,6 +243,7 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         "period_title": _period_title(chosen_period), "synthetic": partnership.synthetic,
         "version": __version__, "ingest_summary": received.summary(),
         "rejected": received.count("rejected"), "not_read": len(received.not_read),
+        "figures_file": FIGURES_FILE,
     })
     with _stop_on_signals() as stop:
         # from here on the index says "in progress" until the run's final state replaces it
@@ -249,19 +256,6 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
     if stop.signum:
         raise RunInterrupted(stop.signum, period_dir / "index.html")
     return RunResult(chosen_period, period_dir, outcomes, received)
-
-
-def _check_own_measures(store_path: Path, period: Period, framework: Framework) -> None:
-    """Compute the indicators no built-in measure computes once, before any report: a
-    partnership's measure that fails then stops the run in one sentence, not every report."""
-    own = [ind for ind in framework.indicators if ind.compute and ind.compute not in BUILT_IN]
-    if own:
-        cycle = load_cycle(store_path, period)
-        try:
-            for window in ("quarter", "year"):
-                indicator_values(cycle, window, own)
-        except MeasureError as error:
-            raise RunError(str(error)) from error
 
 
 def _period_title(period: Period) -> str:

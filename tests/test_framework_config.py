@@ -254,3 +254,16 @@ def test_a_failing_measure_of_the_partnership_stops_the_run_before_any_report(tm
             "neglect:overdue_theme_actions failed: KeyError: 'topic'") in result.output
     assert "Traceback" not in result.output
     assert not list((tmp_path / "out").rglob("*.html"))  # no report was started
+
+
+def test_templates_for_a_data_folder_list_its_own_codes(tmp_path):
+    data = tmp_path / "data"
+    demo.generate(data)
+    (data / "framework.toml").write_text(FRAMEWORK.replace(
+        'not_met = "Not met"', 'not_met = "Not met"\nnot_assessed = "Not assessed"'))
+    new_theme(data, "Neglect")
+    result = CliRunner().invoke(main, ["templates", str(tmp_path / "t"), "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    guidance = (tmp_path / "t" / "README.md").read_text()
+    assert "- `neglect`: Neglect" in guidance
+    assert "fully_met, partially_met, not_met, not_assessed" in guidance

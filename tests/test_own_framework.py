@@ -184,3 +184,24 @@ def test_the_scaffolded_test_passes_on_the_scaffolded_measure(own_cycle):
         capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
+
+
+def test_the_figures_behind_the_reports_carry_the_new_indicators_as_published(own_cycle):
+    figures = pd.read_csv(own_cycle["out"] / "figures.csv", dtype={"area_code": str})
+    mine = figures[(figures["indicator_id"] == "la_actions_open")
+                   & (figures["area_code"] == BRISTOL) & (figures["window"] == "quarter")]
+    report = page(own_cycle["out"] / "area-bristol-city-of.html")
+    shown = row(report, "Holding each other to account: indicators",
+                "Local authority actions still open")[2]
+    assert f"{mine['value'].iloc[0]:.1f}%" == shown
+    assert mine["step"].iloc[0] == "4. Holding each other to account"
+    assert set(figures.loc[figures["indicator_id"] == "neglect_and_poverty_actions_overdue",
+                           "themes"]) == {"Neglect and poverty"}
+    hidden = figures[figures["status"].isin(["suppressed", "incomplete"])]
+    assert len(hidden) and hidden[["value", "numerator", "denominator"]].isna().all().all()
+    published = figures[figures["status"] == "published"]
+    small = published["numerator"].between(1, 4) | (
+        published["unit"].eq("percent") & published["denominator"].between(1, 4))
+    assert not small.any()  # nothing under the threshold is published
+    index = page(own_cycle["out"] / "index.html")
+    assert index.find("a", href="figures.csv")
