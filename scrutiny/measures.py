@@ -205,5 +205,9 @@ def run_measure(indicator: Indicator, framework: Framework, rows: pd.DataFrame,
     result = result.reindex(columns=["numerator", "denominator"])
     result["area_code"] = rows.loc[result.index, "area_code"]
     for column in ("numerator", "denominator"):
-        result[column] = pd.to_numeric(result[column], errors="coerce").astype(float)
+        values = pd.to_numeric(result[column], errors="coerce").astype(float)
+        if (values < 0).any() or (values.isna() & result[column].notna()).any():
+            raise MeasureError(f"indicator {indicator.id!r}: its measure {indicator.compute} "
+                               f"returned a {column} that is not a count of 0 or more")
+        result[column] = values
     return result

@@ -105,6 +105,8 @@ def _broken(framework: str = FRAMEWORK, catalogue: str = CATALOGUE) -> str:
      "needs compute"),
     (FRAMEWORK, CATALOGUE.replace('id = "cla"', 'id = "cla"\ncompute = "column_sum"'),
      "needs no compute"),
+    (FRAMEWORK.replace('action_sources = ["cspr"]', 'action_sources = ["cspr", "ofsted"]'),
+     CATALOGUE, "action sources 'ofsted' that are not in [codes.action_source]"),
 ])
 def test_an_inconsistent_framework_is_refused_in_one_sentence(framework, catalogue, says):
     assert says in _broken(framework, catalogue)
@@ -186,6 +188,9 @@ def test_a_partnerships_own_measure_is_run_and_checked():
     with pytest.raises(MeasureError, match="'police_overdue': its measure ours:police_overdue "
                                            "failed: KeyError"):
         run_measure(failing.indicator("police_overdue"), failing, ACTIONS, CONTEXT)
+    negative = _with_measure(OURS.replace('.astype(int)', '.astype(int) - 1'))
+    with pytest.raises(MeasureError, match="returned a numerator that is not a count"):
+        run_measure(negative.indicator("police_overdue"), negative, ACTIONS, CONTEXT)
     with pytest.raises(FrameworkError, match="could not be loaded: SyntaxError"):
         _with_measure("def police_overdue(:\n")
     with pytest.raises(FrameworkError, match="has no function police_overdue"):

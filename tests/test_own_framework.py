@@ -133,8 +133,9 @@ def test_area_and_regional_reports_show_exactly_the_partnerships_steps(own_cycle
     assert "Leadership and accountability" not in text  # the default's words are gone
     regional = page(own_cycle["out"] / "regional-comparison.html")
     assert headings(regional, "h3") == expected
-    # a step without a published_statistics panel shows none
+    # no step has a published_statistics panel, so no report shows any
     assert "Benchmarks from published statistics" not in text
+    assert "framework names no published statistics" in regional.get_text(" ")
 
 
 def test_the_partnerships_own_indicator_is_computed_from_the_actions_return(own_cycle):

@@ -386,7 +386,14 @@ def _check(framework: Framework) -> None:
                 find_measure(ind.compute, framework.texts)
             except MeasureError as error:
                 raise FrameworkError(f"{CATALOGUE_FILE}: indicator {ind.id!r}: {error}") from error
+    sources = framework.code_list("action_source")
     for step in framework.steps:
+        unknown = [code for panel in step.panels for code in panel.option("action_sources", [])
+                   if code not in sources]
+        if unknown:
+            raise FrameworkError(f"{FRAMEWORK_FILE}: step {step.id!r} names action sources "
+                                 f"{', '.join(map(repr, unknown))} that are not in "
+                                 "[codes.action_source]")
         if not step.panels and not framework.indicators_for(step=step.id):
             raise FrameworkError(
                 f"{FRAMEWORK_FILE}: step {step.id!r} has no evidence: give it panels or an "

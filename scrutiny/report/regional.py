@@ -135,7 +135,12 @@ class RegionalReport:
             section.note("No national statistics were supplied for this run (scrutiny run "
                          "--national-dir).")
             return section
-        for step, panel in self.cycle.framework.panels("published_statistics"):
+        panels = self.cycle.framework.panels("published_statistics")
+        if not panels:
+            section.note("The partnership's framework names no published statistics (a "
+                         "published_statistics panel in framework.toml).")
+            return section
+        for step, panel in panels:
             section.table(benchmarks.regional_table(panel.option("statistics", [])),
                           f"Step {step.number}, {step.title}: published statistics, "
                           "latest year")
