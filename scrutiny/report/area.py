@@ -113,7 +113,7 @@ class AreaReport:
     def about(self) -> Section:
         return about(self.figures)
 
-    # --- the six steps -----------------------------------------------------------------------
+    # --- the steps of the framework ----------------------------------------------------------
 
     @property
     def steps(self) -> tuple[Step, ...]:
