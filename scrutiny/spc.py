@@ -8,8 +8,8 @@ point shows special cause variation when any of four rules fires:
    the mean ends a run);
 3. it belongs to a trend of 6 or more points each higher, or each lower, than the one before
    (a repeated value ends a trend);
-4. it is one of 2 out of 3 consecutive points beyond 2 sigma (two thirds of the way to a limit)
-   on the same side, where sigma = mean moving range / 1.128.
+4. it is one of 2 out of 3 consecutive points beyond 2 sigma (two thirds of the way to a limit),
+   on the same side, all 3 on that side of the mean, where sigma = mean moving range / 1.128.
 
 Missing months are dropped before the moving ranges are taken, so a range spans a gap. The
 limits mean little with fewer than about 12 points; ``summarise`` says so.
@@ -79,14 +79,16 @@ def _trends(values: NDArray[np.float64]) -> tuple[NDArray[np.bool_], NDArray[np.
     return flags, direction
 
 
-def _two_of_three(zone: NDArray[np.int_]) -> NDArray[np.bool_]:
-    """Flag points beyond 2 sigma where 2 of any 3 consecutive points are beyond on one side."""
+def _two_of_three(zone: NDArray[np.int_], side: NDArray[np.int_]) -> NDArray[np.bool_]:
+    """Flag points beyond 2 sigma where 2 of 3 consecutive points are beyond 2 sigma on one
+    side and all 3 are on that side of the mean (NHSRplotthedots' correction: a point across
+    the mean between two high points breaks the pattern)."""
     flags = np.zeros(len(zone), dtype=bool)
     for i in range(max(len(zone) - 2, 0)):
-        window = zone[i : i + 3]
-        for side in (1, -1):
-            if np.sum(window == side) >= 2:
-                flags[i : i + 3] |= window == side
+        window, sides = zone[i : i + 3], side[i : i + 3]
+        for direction in (1, -1):
+            if np.sum(window == direction) >= 2 and np.all(sides == direction):
+                flags[i : i + 3] |= window == direction
     return flags
 
 
@@ -158,7 +160,7 @@ def xmr(
             "outside_limits": (v > ucl) | (v < lcl),
             "run": _runs(side),
             "trend": _trends(v)[0],
-            "two_of_three": _two_of_three(zone),
+            "two_of_three": _two_of_three(zone, side),
         }
     )
     rules["special_cause"] = rules[["outside_limits", "run", "trend", "two_of_three"]].any(axis=1)

@@ -95,12 +95,21 @@ def test_outside_limits_outranks_a_falling_trend_for_direction():
 
 
 def test_two_of_three_beyond_two_sigma_on_the_same_side():
-    frame = chart([11, 15, 11, 15.5, 11])
+    frame = chart([11, 15, 12, 15.5, 11])
     assert flagged(frame, "two_of_three") == [11, 13]  # only the points beyond 14.546
     assert flagged(frame, "outside_limits") == []
-    assert flagged(chart([11, 15, 11, 11, 15.5]), "two_of_three") == []  # never 2 in 3
+    assert flagged(chart([11, 15, 12, 12, 15.5]), "two_of_three") == []  # never 2 in 3
     assert flagged(chart([11, 15, 11, 7]), "two_of_three") == []  # opposite sides
-    assert flagged(chart([11, 7, 11, 7.2]), "two_of_three") == [11, 13]
+    assert flagged(chart([11, 7, 10, 7.2]), "two_of_three") == [11, 13]
+
+
+@pytest.mark.parametrize("middle", [10.5, 11.0])  # below the mean, and on it
+def test_two_of_three_needs_all_three_on_one_side_of_the_mean(middle):
+    # NHSRplotthedots' correction (its tests: close [1, 0, 1] with sides [1, -1, 1] is no
+    # signal): two high points either side of one at or below the mean are not a pattern
+    frame = chart([11, 15, middle, 15.5, 11])
+    assert flagged(frame, "two_of_three") == []
+    assert not frame["special_cause"].iloc[10:].any()
 
 
 @pytest.mark.parametrize(
@@ -170,7 +179,7 @@ def test_summary_of_a_point_beyond_a_limit_for_a_context_indicator():
 
 
 def test_summary_of_two_in_three():
-    assert summarise(chart([11, 15, 11, 15.5]), "lower_is_better") == (
+    assert summarise(chart([11, 15, 12, 15.5]), "lower_is_better") == (
         "Special cause of concern: two of the last three months are close to or beyond the upper"
         " process limit"
     )

@@ -107,25 +107,37 @@ class RegionalReport:
                          "upper": np.nan if hidden else value["upper"]})
         return pd.DataFrame(rows)
 
-    def _funnel(self, indicator: Indicator):
+    def funnel_data(self, indicator: Indicator) -> tuple[pd.DataFrame, float, dict] | None:
+        """What a funnel plot draws: each area's 12-month percentage and denominator, the
+        partnership's percentage, and the 95% and 99.8% limits (percent) around it at whole
+        denominators. None where an area's figure is hidden: a funnel shows denominators."""
         points = []
         for code in self.codes:
             value = self.figures.value(indicator.id, code, "year")
             if value["suppressed"] or not value["complete"]:
-                return None  # a funnel shows denominators: only when every area is publishable
+                return None
             points.append({"name": self.cycle.area_name(code), "value": value["value"],
                            "denominator": value["denominator"]})
         whole = self.figures.value(indicator.id, PARTNERSHIP_CODE, "year")
         frame = pd.DataFrame(points)
-        if frame.empty or pd.isna(whole["value"]):
+        if frame.empty or pd.isna(whole["value"]) or frame["value"].isna().any():
             return None
-        sizes = np.linspace(max(1.0, frame["denominator"].min() * 0.5),
-                            frame["denominator"].max() * 1.2, 80)
+        # binomial limits exist only for whole numbers of cases
+        low = max(1, int(frame["denominator"].min() * 0.5))
+        high = max(low + 1, int(np.ceil(frame["denominator"].max() * 1.2)))
+        sizes = np.unique(np.round(np.geomspace(low, high, 80))).astype(int)
         limits = {}
         for label, confidence in (("95% limits", 0.95), ("99.8% limits", 0.998)):
             lower, upper = funnel_limits_proportion(whole["value"] / 100, sizes, confidence)
             limits[label] = (sizes, 100 * np.asarray(lower), 100 * np.asarray(upper))
-        return charts.funnel(frame, whole["value"], limits, indicator.title)
+        return frame, float(whole["value"]), limits
+
+    def _funnel(self, indicator: Indicator):
+        data = self.funnel_data(indicator)
+        if data is None:
+            return None
+        frame, target, limits = data
+        return charts.funnel(frame, target, limits, indicator.title)
 
     def national(self) -> Section:
         """The areas side by side in the published statistics, with region and England."""
