@@ -82,7 +82,7 @@ class AreaReport:
 
     def summary(self) -> Section:
         section = Section()  # the notebook gives the heading
-        concerns, improvements, worse, better = [], [], [], []
+        concerns, improvements, unusual, worse, better = [], [], [], [], []
         for indicator in self.cycle.framework.indicators:
             frame = self.figures.spc(indicator, self.area_code)
             if frame is not None and len(frame):
@@ -91,6 +91,9 @@ class AreaReport:
                     concerns.append(indicator.title)
                 elif signal == "improvement":
                     improvements.append(indicator.title)
+                elif signal in ("high", "low"):  # context: unusual, neither better nor worse
+                    word = "higher" if signal == "high" else "lower"
+                    unusual.append(f"{indicator.title} ({word})")
             comparison = self.figures.comparison(indicator, self.area_code)
             if comparison == "worse":
                 worse.append(indicator.title)
@@ -99,6 +102,8 @@ class AreaReport:
         lines = [
             ("Monthly trends showing a special cause of concern", concerns),
             ("Monthly trends showing a special cause of improvement", improvements),
+            ("Monthly trends showing a special cause where neither direction is better "
+             "(unusually higher or lower)", unusual),
             ("Significantly worse than the partnership as a whole", worse),
             ("Significantly better than the partnership as a whole", better),
         ]
@@ -445,13 +450,20 @@ class AreaReport:
         items = []
         for indicator in self.cycle.framework.indicators:
             frame = self.figures.spc(indicator, self.area_code)
-            if frame is not None and (frame["signal"].tail(6) == "concern").any():
+            recent_concern = frame is not None and (frame["signal"].tail(6) == "concern").any()
+            improving = frame is not None and frame["signal"].iloc[-1] == "improvement"
+            worse = self.figures.comparison(indicator, self.area_code) == "worse"
+            if recent_concern:
                 items.append(f"{indicator.title}: {self.figures.trend(indicator, self.area_code)}")
+            elif worse and not improving:
+                items.append(f"{indicator.title}: significantly worse than the partnership as a "
+                             "whole, and not improving.")
         actions = self._classified_actions(None)
         long_overdue = actions[(actions["state"] == "Overdue") & (
             pd.to_datetime(actions["due"]) < pd.Timestamp(self.cycle.period.start))]
         if len(long_overdue):
             items.append(f"{len(long_overdue)} action(s) were already overdue at the start of "
                          "the quarter and remain open.")
-        return items or ["No indicator shows a recent special cause of concern and no action "
-                         "has been overdue for more than a quarter."]
+        return items or ["No indicator shows a recent special cause of concern or is "
+                         "significantly worse than the partnership, and no action has been "
+                         "overdue for more than a quarter."]
