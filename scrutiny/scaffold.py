@@ -89,13 +89,12 @@ def new_theme(data_dir: Path, name: str) -> Scaffold:
     }
     framework_from_texts({**framework.texts, **texts})  # check it all before writing any
     written = []
-    for name_, text in ((FRAMEWORK_FILE, texts[FRAMEWORK_FILE]),
-                        (CATALOGUE_FILE, texts[CATALOGUE_FILE])):
-        (data_dir / name_).write_text(text, encoding="utf-8")
-        written.append(data_dir / name_)
+    for file_name in (FRAMEWORK_FILE, CATALOGUE_FILE):
+        (data_dir / file_name).write_text(texts[file_name], encoding="utf-8")
+        written.append(data_dir / file_name)
     for key, text in (("measure", texts[f"{MEASURES_DIR}/{theme_id}.py"]),
                       ("notebook", _notebook_text(theme_id, title, indicator_id)),
-                      ("test", _test_text(theme_id))):
+                      ("test", _test_text(theme_id, indicator_id))):
         paths[key].parent.mkdir(parents=True, exist_ok=True)
         paths[key].write_text(text, encoding="utf-8")
         written.append(paths[key])
@@ -169,30 +168,34 @@ def _measure_text(theme_id: str, title: str) -> str:
         ''')
 
 
-def _test_text(theme_id: str) -> str:
+def _test_text(theme_id: str, indicator_id: str) -> str:
     return textwrap.dedent(f'''\
-        """The {theme_id} measures against a worked example (run: pytest DATA/tests)."""
+        """The {indicator_id} indicator against a worked example, its measure found through
+        the catalogue exactly as `scrutiny run` finds it (run: pytest DATA/tests)."""
 
-        import importlib.util
         from pathlib import Path
-        from types import SimpleNamespace
 
         import pandas as pd
 
-        MODULE = Path(__file__).resolve().parents[1] / "measures" / "{theme_id}.py"
-        spec = importlib.util.spec_from_file_location("{theme_id}_measures", MODULE)
-        measures = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(measures)
+        from scrutiny.framework import load_framework
+        from scrutiny.measures import MeasureContext, run_measure
+        from scrutiny.periods import Period
+
+        DATA = Path(__file__).resolve().parents[1]  # the partnership's data folder
 
 
-        def test_overdue_theme_actions_counts_open_actions_past_due():
+        def test_{indicator_id}_counts_open_actions_past_due():
+            framework = load_framework(DATA)
+            indicator = framework.indicator("{indicator_id}")
             rows = pd.DataFrame({{
+                "area_code": ["E06000022"] * 5,
                 "theme": ["{theme_id}", "{theme_id}", "{theme_id}", "{theme_id}", "other"],
                 "status": ["open", "in_progress", "open", "completed", "open"],
                 "due": ["2026-03-01", "2026-04-01", "2026-05-01", "2026-01-01", "2026-01-01"],
             }})
-            context = SimpleNamespace(end=pd.Timestamp("2026-03-31"))
-            result = measures.overdue_theme_actions(rows, context, theme="{theme_id}")
+            context = MeasureContext(Period.parse("2025-26-Q4"), pd.Timestamp("2026-01-01"),
+                                     pd.Timestamp("2026-03-31"), framework)
+            result = run_measure(indicator, framework, rows, context)
             assert list(result.index) == [0, 1, 2]  # open actions of the theme only
             assert result["numerator"].sum() == 1  # due 1 March: overdue at 31 March
             assert result["denominator"].sum() == 3

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from bs4 import BeautifulSoup
 from click.testing import CliRunner
+from report_pages import soup, table_row
 
 from scrutiny import demo
 from scrutiny.cli import main
@@ -38,10 +38,6 @@ STEP_TITLES = [
 @pytest.fixture(scope="module")
 def period_dir(cycle_outputs) -> Path:
     return cycle_outputs["out_dir"] / "2025-26-Q4"
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def test_the_cycle_writes_every_report_for_the_latest_complete_quarter(cycle_outputs, period_dir):
@@ -123,17 +119,6 @@ def _demo_rows(data_dir: Path, return_type: str) -> list[dict]:
     return rows
 
 
-def _table_row(page: BeautifulSoup, caption_start: str, label: str) -> list[str]:
-    for table in page.find_all("table"):
-        caption = table.find("caption")
-        if caption and caption.get_text().startswith(caption_start):
-            for row in table.find_all("tr"):
-                cells = [cell.get_text(" ").strip() for cell in row.find_all(["td", "th"])]
-                if cells and cells[0] == label:
-                    return cells
-    raise AssertionError(f"no row {label!r} in a table captioned {caption_start!r}")
-
-
 def test_report_figures_equal_figures_computed_from_the_returns(cycle_outputs, period_dir):
     data_dir = cycle_outputs["data_dir"]
     months = [f"2025-{m:02d}" for m in range(4, 13)] + ["2026-01", "2026-02", "2026-03"]
@@ -152,14 +137,14 @@ def test_report_figures_equal_figures_computed_from_the_returns(cycle_outputs, p
 
     page = soup(period_dir / "area-bristol-city-of.html")
     caption = "Help and protection across the child's journey: indicators"
-    referral_row = _table_row(page, caption, "Referrals to children's social care")
+    referral_row = table_row(page, caption, "Referrals to children's social care")
     assert referral_row[3] == f"{10_000 * referrals / children:,.1f}"
-    assert _table_row(page, caption, "Re-referrals within 12 months")[3] == f"{percent:.1f}%"
-    cpp_row = _table_row(page, caption, "Children subject to a child protection plan")
+    assert table_row(page, caption, "Re-referrals within 12 months")[3] == f"{percent:.1f}%"
+    cpp_row = table_row(page, caption, "Children subject to a child protection plan")
     assert cpp_row[2] == f"{10_000 * cpp_march / children:,.1f}"
 
     regional = soup(period_dir / "regional-comparison.html")
-    cells = _table_row(regional, "Latest figures by area", "Re-referrals within 12 months")
+    cells = table_row(regional, "Latest figures by area", "Re-referrals within 12 months")
     assert cells[4].split()[0] == f"{percent:.1f}%"  # Bristol is the second area column
 
 

@@ -12,12 +12,12 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
+from report_pages import soup, table_row
 
 from scrutiny import demo, store
 from scrutiny.cli import main
@@ -103,35 +103,20 @@ def own_cycle(tmp_path_factory) -> dict:
             "scaffold_output": scaffolded.output}
 
 
-def page(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-def headings(soup: BeautifulSoup, level: str) -> list[str]:
-    return [h.get_text(" ").strip() for h in soup.find_all(level)
+def headings(page: BeautifulSoup, level: str) -> list[str]:
+    return [h.get_text(" ").strip() for h in page.find_all(level)
             if h.get_text().startswith("Step ")]
-
-
-def row(soup: BeautifulSoup, caption_start: str, label: str) -> list[str]:
-    for table in soup.find_all("table"):
-        caption = table.find("caption")
-        if caption and caption.get_text().startswith(caption_start):
-            for tr in table.find_all("tr"):
-                cells = [cell.get_text(" ").strip() for cell in tr.find_all(["td", "th"])]
-                if cells and cells[0] == label:
-                    return cells
-    raise AssertionError(f"no row {label!r} under {caption_start!r}")
 
 
 def test_area_and_regional_reports_show_exactly_the_partnerships_steps(own_cycle):
     expected = [f"Step {n}: {title}" for n, (_, title, *_rest) in enumerate(OWN_STEPS, 1)]
-    area = page(own_cycle["out"] / "area-bristol-city-of.html")
+    area = soup(own_cycle["out"] / "area-bristol-city-of.html")
     assert headings(area, "h2") == expected
     text = area.get_text(" ")
     for _, _, question, _, _ in OWN_STEPS:
         assert question in text
     assert "Leadership and accountability" not in text  # the default's words are gone
-    regional = page(own_cycle["out"] / "regional-comparison.html")
+    regional = soup(own_cycle["out"] / "regional-comparison.html")
     assert headings(regional, "h3") == expected
     # no step has a published_statistics panel, so no report shows any
     assert "Benchmarks from published statistics" not in text
@@ -148,24 +133,24 @@ def test_the_partnerships_own_indicator_is_computed_from_the_actions_return(own_
     assert still_open >= 5 and len(mine) >= 5  # large enough to be published
     expected = f"{100 * still_open / len(mine):.1f}%"
 
-    area = page(own_cycle["out"] / "area-bristol-city-of.html")
-    cells = row(area, "Holding each other to account: indicators",
+    area = soup(own_cycle["out"] / "area-bristol-city-of.html")
+    cells = table_row(area, "Holding each other to account: indicators",
                 "Local authority actions still open")
     assert cells[2] == expected  # Quarter column: the position at the quarter's end
-    regional = page(own_cycle["out"] / "regional-comparison.html")
-    cells = row(regional, "Latest figures by area", "Local authority actions still open")
+    regional = soup(own_cycle["out"] / "regional-comparison.html")
+    cells = table_row(regional, "Latest figures by area", "Local authority actions still open")
     assert cells[4].split()[0] == expected  # Bristol is the second area column
 
 
 def test_a_scaffolded_theme_appears_with_its_deep_dive(own_cycle):
-    area = page(own_cycle["out"] / "area-bristol-city-of.html")
+    area = soup(own_cycle["out"] / "area-bristol-city-of.html")
     assert "Neglect and poverty" in [h.get_text().strip() for h in area.find_all("h3")]
-    row(area, "Neglect and poverty: indicators", "Neglect and poverty: actions overdue")
+    table_row(area, "Neglect and poverty: indicators", "Neglect and poverty: actions overdue")
     deep_dive = own_cycle["out"] / "deep-dive-neglect-and-poverty-bristol-city-of.html"
-    text = page(deep_dive).get_text(" ")
+    text = soup(deep_dive).get_text(" ")
     assert "Bristol, City of: Neglect and poverty (deep dive)" in text
     assert "Synthetic demonstration data" in text  # the same notices as every report
-    index = page(own_cycle["out"] / "index.html")
+    index = soup(own_cycle["out"] / "index.html")
     links = {a.get_text().strip(): a["href"] for a in index.find_all("a")}
     assert links["Bristol, City of: Neglect and poverty"] == deep_dive.name
 
@@ -191,8 +176,8 @@ def test_the_figures_behind_the_reports_carry_the_new_indicators_as_published(ow
     figures = pd.read_csv(own_cycle["out"] / "figures.csv", dtype={"area_code": str})
     mine = figures[(figures["indicator_id"] == "la_actions_open")
                    & (figures["area_code"] == BRISTOL) & (figures["window"] == "quarter")]
-    report = page(own_cycle["out"] / "area-bristol-city-of.html")
-    shown = row(report, "Holding each other to account: indicators",
+    report = soup(own_cycle["out"] / "area-bristol-city-of.html")
+    shown = table_row(report, "Holding each other to account: indicators",
                 "Local authority actions still open")[2]
     assert f"{mine['value'].iloc[0]:.1f}%" == shown
     assert mine["step"].iloc[0] == "4. Holding each other to account"
@@ -204,5 +189,5 @@ def test_the_figures_behind_the_reports_carry_the_new_indicators_as_published(ow
     small = published["numerator"].between(1, 4) | (
         published["unit"].eq("percent") & published["denominator"].between(1, 4))
     assert not small.any()  # nothing under the threshold is published
-    index = page(own_cycle["out"] / "index.html")
+    index = soup(own_cycle["out"] / "index.html")
     assert index.find("a", href="figures.csv")
