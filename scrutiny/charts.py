@@ -6,6 +6,7 @@ Charts show aggregate figures only, and values suppressed in a table are not dra
 from __future__ import annotations
 
 import math
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -149,5 +150,39 @@ def quarterly_bars(frame: pd.DataFrame, x: str, y: str, hue: str | None, title: 
     axis.tick_params(axis="x", labelsize=7, rotation=45)
     if hue:
         axis.legend(fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+# Judgement cells: a colour-blind-safe pair for better and worse, a muted pair for higher and
+# lower (neither is better), and the word with its symbol in every cell, never colour alone.
+JUDGEMENT_STYLES = {"better": ("#1d70b8", "white", "▲"), "worse": ("#d4351c", "white", "▼"),
+                    "similar": ("#f3f2f1", "#0b0c0c", "●"), "higher": ("#b7a6e0", "#0b0c0c", "↑"),
+                    "lower": ("#d9d2f0", "#0b0c0c", "↓"),
+                    "not compared": ("white", "#505a5f", "–")}
+
+
+def judgement_heatmap(words: pd.DataFrame, title: str) -> plt.Figure | None:
+    """Indicators (rows) by areas (columns), each cell coloured by its judgement and labelled
+    with the judgement's symbol and word."""
+    if words.empty:
+        return None
+    rows, columns = words.shape
+    figure, axis = plt.subplots(figsize=(2.0 + 1.55 * columns, 0.42 * rows + 1.4))
+    for i, (_, line) in enumerate(words.iterrows()):
+        for j, word in enumerate(line):
+            fill, ink, symbol = JUDGEMENT_STYLES.get(word, JUDGEMENT_STYLES["not compared"])
+            axis.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=fill, edgecolor="white"))
+            axis.text(j + 0.5, i + 0.5, f"{symbol} {word}", ha="center", va="center",
+                      fontsize=8, color=ink)
+    axis.set_xlim(0, columns)
+    axis.set_ylim(rows, 0)
+    axis.set_xticks(np.arange(columns) + 0.5, [textwrap.fill(str(c), 16) for c in words.columns],
+                    fontsize=8)
+    axis.xaxis.tick_top()
+    axis.set_yticks(np.arange(rows) + 0.5, [textwrap.fill(str(r), 48) for r in words.index],
+                    fontsize=8)
+    axis.grid(False)
+    axis.set_title(title, fontsize=9, pad=28)
     figure.tight_layout()
     return figure

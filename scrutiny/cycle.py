@@ -7,7 +7,7 @@ computations in :mod:`scrutiny.indicators` are pure functions of them.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -59,6 +59,13 @@ class Cycle:
         if code == PARTNERSHIP_CODE:
             return self.partnership.name
         return self.partnership.area(code).name
+
+    def as_of(self, period: Period) -> Cycle:
+        """The cycle as it stood at an earlier ``period``: its returns up to that period (for
+        trends over the last quarters and years)."""
+        returns = {name: _up_to(frame.copy(), period, annual=name == "section11")
+                   for name, frame in self.returns.items()}
+        return replace(self, period=period, returns=returns)
 
     def population(self, code: str) -> int:
         if code == PARTNERSHIP_CODE:

@@ -47,7 +47,7 @@ def format_value(value: float, unit: str) -> str:
         return NOT_AVAILABLE
     if unit == "percent":
         return f"{value:.1f}%"
-    if unit == "rate_per_10k":
+    if unit in ("rate_per_10k", "rate"):
         return f"{value:,.1f}"
     return f"{value:,.0f}"
 
@@ -90,13 +90,15 @@ def figure_html(figure: plt.Figure, alt: str) -> str:
             f'style="max-width:100%"><figcaption>{escaped(alt)}</figcaption></figure>')
 
 
-def table_html(frame: pd.DataFrame, caption: str = "") -> str:
+def table_html(frame: pd.DataFrame, caption: str = "", anchor: str = "") -> str:
     frame = frame.map(lambda cell: showable(cell) if isinstance(cell, str) else cell)
     frame.columns = [showable(str(column)) for column in frame.columns]
     table = frame.to_html(index=False, escape=True, na_rep=NOT_AVAILABLE, border=0,
                           classes="scrutiny-table")
     if caption:
         table = table.replace(">", f"><caption>{escaped(caption)}</caption>", 1)
+    if anchor:
+        table = table.replace("<table", f'<table id="{escaped(anchor)}"', 1)
     return table
 
 
@@ -110,6 +112,8 @@ STYLE = """<style>
 .scrutiny-table th{background:#f0f0f0}
 .scrutiny-notice{border-left:6px solid #b58800;background:#fff7e0;padding:0.6em 1em;margin:1em 0}
 .scrutiny-note{color:#444;font-size:0.9em}
+.scrutiny-findings li{margin-bottom:0.6em}
+.scrutiny-question{font-style:italic;color:#333}
 </style>"""
 
 
@@ -143,16 +147,32 @@ class Section:
             self.blocks.append(f"<ul>{inner}</ul>")
         return self
 
-    def table(self, frame: pd.DataFrame, caption: str = "") -> Section:
+    def table(self, frame: pd.DataFrame, caption: str = "", anchor: str = "") -> Section:
         if frame.empty:
             return self.note(f"{caption}: nothing to show for this period." if caption
                              else "Nothing to show for this period.")
-        self.blocks.append(table_html(frame, caption))
+        self.blocks.append(table_html(frame, caption, anchor))
         return self
 
-    def figure(self, figure: plt.Figure | None, alt: str) -> Section:
+    def figure(self, figure: plt.Figure | None, alt: str, anchor: str = "") -> Section:
         if figure is not None:
-            self.blocks.append(figure_html(figure, alt))
+            html_ = figure_html(figure, alt)
+            if anchor:
+                html_ = html_.replace("<figure", f'<figure id="{escaped(anchor)}"', 1)
+            self.blocks.append(html_)
+        return self
+
+    def findings(self, findings: list[tuple[str, str, str]]) -> Section:
+        """Findings as a list: each (sentence, question, id of the table or chart it comes
+        from), the question under the sentence and a link to its evidence."""
+        if findings:
+            items = "".join(
+                f"<li>{escaped(sentence)}"
+                + (f' <a href="#{escaped(link)}">See the figures.</a>' if link else "")
+                + (f'<br><span class="scrutiny-question">Question for the partners: '
+                   f"{escaped(question)}</span>" if question else "") + "</li>"
+                for sentence, question, link in findings)
+            self.blocks.append(f'<ul class="scrutiny-findings">{items}</ul>')
         return self
 
     def _repr_html_(self) -> str:

@@ -41,7 +41,7 @@ from scrutiny.partnership import CONFIG_FILE, Partnership, load_partnership
 from scrutiny.periods import Period
 from scrutiny.render import index_html, write_atomically
 from scrutiny.report.common import CycleFigures
-from scrutiny.report.figures import FIGURES_FILE, published_figures, write_figures
+from scrutiny.report.data import DEFINITIONS_FILE, INDICATORS_FILE, write_data
 from scrutiny.resources import notebooks_dir
 from scrutiny.worker import Job, Outcome, ReportFiles, Worker
 
@@ -214,13 +214,14 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
     chosen_period = chosen_period or latest_complete_quarter(store_path, partnership)
     _require_returns_for(store_path, chosen_period)
     try:  # every figure once, before any report: a partnership's failing measure is one sentence
-        figures = published_figures(CycleFigures(load_cycle(store_path, chosen_period)))
+        judgements = CycleFigures(load_cycle(store_path, chosen_period)).judgements
+        judgements.table  # noqa: B018  (computed here, so a failing measure stops the run)
     except MeasureError as error:
         raise RunError(str(error)) from error
 
     period_dir = out_dir / chosen_period.label
     period_dir.mkdir(parents=True, exist_ok=True)
-    write_figures(figures, period_dir)
+    write_data(judgements, period_dir)
     jobs = plan_jobs(partnership, chosen_period, area_codes or partnership.area_codes,
                      store_path, period_dir, deep_dives(data_dir))
     record = RunRecord(period_dir, started, {
@@ -235,7 +236,7 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         "national_dir": _relative(national_dir, period_dir) if national_dir else None,
         "inputs": received.files,
         "not_read": received.not_read,
-        "figures": FIGURES_FILE,
+        "data": [INDICATORS_FILE, DEFINITIONS_FILE],
         "national_inputs": _named_in(national_files, data_dir),
         "packages": package_versions(),
     }, {
@@ -243,7 +244,7 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         "period_title": _period_title(chosen_period), "synthetic": partnership.synthetic,
         "version": __version__, "ingest_summary": received.summary(),
         "rejected": received.count("rejected"), "not_read": len(received.not_read),
-        "figures_file": FIGURES_FILE,
+        "data_files": [INDICATORS_FILE, DEFINITIONS_FILE],
     })
     with _stop_on_signals() as stop:
         # from here on the index says "in progress" until the run's final state replaces it

@@ -13,9 +13,18 @@ point shows special cause variation when any of four rules fires:
 
 Missing months are dropped before the moving ranges are taken, so a range spans a gap. The
 limits mean little with fewer than about 12 points; ``summarise`` says so.
+
+Where the process changed (a new service, a new definition) the chart can be rebased at that
+month, as NHSRplotthedots' ``rebase``: each segment then has its own mean, moving ranges and
+limits, and the rules look within a segment only, so a run or trend does not cross a rebase.
+``summarise``, ``variation`` and ``assurance`` describe the latest segment. ``variation`` gives
+the Making Data Count variation icon of the latest month, and ``assurance`` the assurance icon
+against a target: whether the process limits lie wholly on the passing or failing side of it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,6 +38,17 @@ RUN_LENGTH = 7
 TREND_LENGTH = 6
 MIN_POINTS = 12  # fewer than this and a report should hedge
 
+ASSURANCE_PASS = "consistently passing"
+ASSURANCE_FAIL = "consistently failing"
+ASSURANCE_HIT_AND_MISS = "hit and miss"
+_VARIATION = {
+    "improvement": "special cause improving",
+    "concern": "special cause concerning",
+    "high": "special cause higher",
+    "low": "special cause lower",
+    "": "common cause",
+}
+
 COLUMNS = [
     "value",
     "mean",
@@ -41,6 +61,7 @@ COLUMNS = [
     "two_of_three",
     "special_cause",
     "signal",
+    "segment",
 ]
 _RULES = ["outside_limits", "run", "trend", "two_of_three", "special_cause"]
 
@@ -118,33 +139,30 @@ def _directions(frame: pd.DataFrame) -> NDArray[np.int_]:
     return direction
 
 
-def xmr(
-    values: pd.Series, polarity: Polarity | str = Polarity.CONTEXT, baseline: int | None = None
-) -> pd.DataFrame:
-    """XmR chart of ``values`` with Making Data Count special-cause rules.
+def _segment_numbers(index: pd.Index, rebase: Sequence[Hashable]) -> NDArray[np.int_]:
+    """Segment number (0, 1, ...) of each row: a new segment starts at each rebase label.
 
-    The mean and mean moving range come from the first ``baseline`` non-missing points (all
-    of them if None), and the limits are carried across the whole series. ``signal`` is
-    "improvement"/"concern" where a direction is good (by ``polarity``), "high"/"low" for
-    context indicators, and "" for common cause. The frame is indexed like ``values``; with
-    fewer than 2 non-missing values the limits are NaN and nothing is flagged.
+    Labels are compared as strings, so "2025-04" matches a monthly Period. A label not in the
+    index starts its segment at the first label after it; one at or before the first point, or
+    after the last, splits nothing.
     """
-    polarity = Polarity(polarity)
-    if baseline is not None and baseline < 2:
-        raise ValueError("baseline needs at least 2 points to give a moving range")
-    series = pd.to_numeric(pd.Series(values), errors="coerce").astype(float)
-    frame = pd.DataFrame(index=series.index)
-    frame["value"] = series.to_numpy()
-    for column in ("mean", "ucl", "lcl", "moving_range"):
-        frame[column] = np.nan
-    for column in _RULES:
-        frame[column] = False
-    frame["signal"] = ""
+    labels = [str(label) for label in index]
+    starts = set()
+    for change in rebase:
+        key = str(change)
+        at = next((i for i, label in enumerate(labels) if label == key), None)
+        if at is None:
+            at = next((i for i, label in enumerate(labels) if label > key), None)
+        if at:  # None or 0: nothing to split
+            starts.add(at)
+    numbers = np.zeros(len(labels), dtype=int)
+    for start in starts:
+        numbers[start:] += 1
+    return numbers
 
-    valid = series.dropna()
-    if len(valid) < 2:
-        return frame[COLUMNS]
-    v = valid.to_numpy()
+
+def _chart(v: NDArray[np.float64], polarity: Polarity, baseline: int | None) -> pd.DataFrame:
+    """Limits, moving ranges and rules for the non-missing values of one segment (2 or more)."""
     base = v[:baseline] if baseline else v
     centre = float(base.mean())
     mr_bar = float(np.abs(np.diff(base)).mean())
@@ -157,6 +175,9 @@ def xmr(
         {
             "value": v,
             "mean": centre,
+            "ucl": ucl,
+            "lcl": lcl,
+            "moving_range": np.r_[np.nan, np.abs(np.diff(v))],
             "outside_limits": (v > ucl) | (v < lcl),
             "run": _runs(side),
             "trend": _trends(v)[0],
@@ -165,13 +186,102 @@ def xmr(
     )
     rules["special_cause"] = rules[["outside_limits", "run", "trend", "two_of_three"]].any(axis=1)
     rules["signal"] = [_signal(d, polarity) for d in _directions(rules)]
+    return rules
 
-    frame["mean"], frame["ucl"], frame["lcl"] = centre, ucl, lcl
-    present = series.notna().to_numpy()  # a boolean mask copes with repeated index labels
-    frame.loc[present, "moving_range"] = np.r_[np.nan, np.abs(np.diff(v))]
-    for column in [*_RULES, "signal"]:
-        frame.loc[present, column] = rules[column].to_numpy()
+
+def xmr(
+    values: pd.Series,
+    polarity: Polarity | str = Polarity.CONTEXT,
+    baseline: int | None = None,
+    rebase: Sequence[Hashable] = (),
+) -> pd.DataFrame:
+    """XmR chart of ``values`` with Making Data Count special-cause rules.
+
+    ``rebase`` lists index labels (months such as "2025-04") at which the process changed; the
+    series is split there into segments, numbered in the ``segment`` column, and each segment
+    is charted on its own. Within a segment the mean and mean moving range come from its first
+    ``baseline`` non-missing points (all of them if None, or if it has fewer), and the limits
+    are carried to the segment's end. ``signal`` is "improvement"/"concern" where a direction
+    is good (by ``polarity``), "high"/"low" for context indicators, and "" for common cause.
+    The frame is indexed like ``values``; a segment with fewer than 2 non-missing values has
+    NaN limits and flags nothing.
+    """
+    polarity = Polarity(polarity)
+    if baseline is not None and baseline < 2:
+        raise ValueError("baseline needs at least 2 points to give a moving range")
+    if isinstance(rebase, str):
+        rebase = (rebase,)  # one label, not a sequence of characters
+    series = pd.to_numeric(pd.Series(values), errors="coerce").astype(float)
+    frame = pd.DataFrame(index=series.index)
+    frame["value"] = series.to_numpy()
+    for column in ("mean", "ucl", "lcl", "moving_range"):
+        frame[column] = np.nan
+    for column in _RULES:
+        frame[column] = False
+    frame["signal"] = ""
+    segment = _segment_numbers(series.index, rebase)
+    frame["segment"] = segment
+
+    present = series.notna().to_numpy()  # boolean masks cope with repeated index labels
+    for number in np.unique(segment):
+        rows = segment == number
+        v = series.to_numpy()[rows & present]
+        if len(v) < 2:
+            continue
+        chart = _chart(v, polarity, baseline)
+        for column in ("mean", "ucl", "lcl"):
+            frame.loc[rows, column] = chart[column].iloc[0]  # missing months too, for plotting
+        for column in ["moving_range", *_RULES, "signal"]:
+            frame.loc[rows & present, column] = chart[column].to_numpy()
     return frame[COLUMNS]
+
+
+def _latest(xmr_frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the latest segment of an ``xmr`` frame (missing months included)."""
+    if xmr_frame.empty:
+        return xmr_frame
+    return xmr_frame[xmr_frame["segment"] == xmr_frame["segment"].iloc[-1]]
+
+
+def variation(xmr_frame: pd.DataFrame, polarity: Polarity | str = Polarity.CONTEXT) -> str:
+    """Making Data Count variation of the latest month of an ``xmr`` frame.
+
+    "special cause improving"/"special cause concerning" by ``polarity``, "special cause
+    higher"/"special cause lower" for context indicators, or "common cause"; "" where the
+    latest segment has fewer than 2 non-missing values, so has no limits to judge by.
+    """
+    polarity = Polarity(polarity)
+    frame = _latest(xmr_frame)
+    frame = frame[frame["value"].notna()]
+    if len(frame) < 2 or frame["ucl"].isna().all():
+        return ""
+    # Recomputed rather than read from "signal", which holds the polarity xmr was given.
+    return _VARIATION[_signal(int(_directions(frame)[-1]), polarity)]
+
+
+def assurance(
+    xmr_frame: pd.DataFrame, target: float | None, polarity: Polarity | str = Polarity.CONTEXT
+) -> str:
+    """Making Data Count assurance of hitting ``target``, from the latest segment's limits.
+
+    ASSURANCE_PASS when the whole process (lcl to ucl) lies on the passing side of the target,
+    ASSURANCE_FAIL when it lies wholly on the failing side, ASSURANCE_HIT_AND_MISS when the
+    target falls within the limits. "" with no target, no limits, or a context indicator.
+    """
+    polarity = Polarity(polarity)
+    frame = _latest(xmr_frame)
+    if target is None or pd.isna(target) or polarity is Polarity.CONTEXT or frame.empty:
+        return ""
+    ucl, lcl = float(frame["ucl"].iloc[0]), float(frame["lcl"].iloc[0])
+    if np.isnan(ucl) or np.isnan(lcl):
+        return ""
+    if polarity is Polarity.HIGHER_IS_BETTER:
+        passing, failing = target <= lcl, target > ucl
+    else:
+        passing, failing = target >= ucl, target < lcl
+    if passing:
+        return ASSURANCE_PASS
+    return ASSURANCE_FAIL if failing else ASSURANCE_HIT_AND_MISS
 
 
 def _count_back(flags: NDArray[np.bool_], same: NDArray[np.bool_]) -> int:
@@ -188,17 +298,25 @@ def summarise(xmr_frame: pd.DataFrame, polarity: Polarity | str = Polarity.CONTE
     """One plain-English line on the latest month of an ``xmr`` frame, for a lay reader.
 
     For example "Special cause of concern: the last 7 months are above the average" or
-    "Common cause variation: no signal in the latest month".
+    "Common cause variation: no signal in the latest month". Only the latest segment counts:
+    its own months for the short-series caveat, and where the chart was rebased the line says
+    "limits recalculated from <label>".
     """
     polarity = Polarity(polarity)
-    frame = xmr_frame[xmr_frame["value"].notna()]
-    if len(frame) < 2 or frame["ucl"].isna().all():
-        return "Not enough data: a control chart needs at least two months, ideally twelve or more"
-    caveat = (
-        f" (only {len(frame)} months of data, so treat with caution)"
-        if len(frame) < MIN_POINTS
-        else ""
-    )
+    segment = _latest(xmr_frame)
+    frame = segment[segment["value"].notna()]
+    notes = []
+    if len(segment) and segment["segment"].iloc[0] > 0:
+        notes.append(f"limits recalculated from {segment.index[0]}")
+    enough = len(frame) >= 2 and not frame["ucl"].isna().all()
+    if enough and len(frame) < MIN_POINTS:
+        notes.append(f"only {len(frame)} months of data, so treat with caution")
+    caveat = f" ({'; '.join(notes)})" if notes else ""
+    if not enough:
+        return (
+            "Not enough data: a control chart needs at least two months, ideally twelve or more"
+            + caveat
+        )
     last = frame.iloc[-1]
     if not last["special_cause"]:
         return f"Common cause variation: no signal in the latest month{caveat}"

@@ -141,7 +141,7 @@ def test_report_figures_equal_figures_computed_from_the_returns(cycle_outputs, p
     assert referral_row[3] == f"{10_000 * referrals / children:,.1f}"
     assert table_row(page, caption, "Re-referrals within 12 months")[3] == f"{percent:.1f}%"
     cpp_row = table_row(page, caption, "Children subject to a child protection plan")
-    assert cpp_row[2] == f"{10_000 * cpp_march / children:,.1f}"
+    assert cpp_row[3] == f"{10_000 * cpp_march / children:,.1f}"
 
     regional = soup(period_dir / "regional-comparison.html")
     cells = table_row(regional, "Latest figures by area", "Re-referrals within 12 months")

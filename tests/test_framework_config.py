@@ -105,8 +105,22 @@ def _broken(framework: str = FRAMEWORK, catalogue: str = CATALOGUE) -> str:
      "needs compute"),
     (FRAMEWORK, CATALOGUE.replace('id = "cla"', 'id = "cla"\ncompute = "column_sum"'),
      "needs no compute"),
-    (FRAMEWORK.replace('action_sources = ["cspr"]', 'action_sources = ["cspr", "ofsted"]'),
+    (FRAMEWORK.replace('action_sources = ["cspr"], chart', 'action_sources = ["ofsted"], chart'),
      CATALOGUE, "action sources 'ofsted' that are not in [codes.action_source]"),
+    (FRAMEWORK.replace('evidence = "feedback"', 'evidence = "gut_feeling"'), CATALOGUE,
+     "unknown evidence 'gut_feeling'"),
+    (FRAMEWORK.replace('action_sources = ["cspr"]\n', 'action_sources = ["ofsted"]\n', 1),
+     CATALOGUE, "yearly_report 'review_actions' names an unknown action source 'ofsted'"),
+    (FRAMEWORK.replace('steps = ["help_and_protection", "leadership"]', 'steps = ["care"]'),
+     CATALOGUE, "yearly_report 'impact' names an unknown step 'care'"),
+    (FRAMEWORK.replace("baseline_months = 0", "baseline_months = 1"), CATALOGUE,
+     "baseline_months must be 0"),
+    (FRAMEWORK.replace("\n[findings]\n", "\n[findings]\nmaybe = \"Why?\"\n"), CATALOGUE,
+     "[findings]: unknown key 'maybe'"),
+    (FRAMEWORK, CATALOGUE.replace('target = 100', 'target = "all"', 1),
+     "target must be a number"),
+    (FRAMEWORK, CATALOGUE.replace('id = "cla"', 'id = "cla"\nrebase = ["April 2025"]'),
+     "rebase 'April 2025' must be a month written YYYY-MM"),
 ])
 def test_an_inconsistent_framework_is_refused_in_one_sentence(framework, catalogue, says):
     assert says in _broken(framework, catalogue)

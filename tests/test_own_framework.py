@@ -136,7 +136,7 @@ def test_the_partnerships_own_indicator_is_computed_from_the_actions_return(own_
     area = soup(own_cycle["out"] / "area-bristol-city-of.html")
     cells = table_row(area, "Holding each other to account: indicators",
                 "Local authority actions still open")
-    assert cells[2] == expected  # Quarter column: the position at the quarter's end
+    assert cells[3] == expected  # Figure column: the position at the quarter's end
     regional = soup(own_cycle["out"] / "regional-comparison.html")
     cells = table_row(regional, "Latest figures by area", "Local authority actions still open")
     assert cells[4].split()[0] == expected  # Bristol is the second area column
@@ -172,22 +172,27 @@ def test_the_scaffolded_test_passes_on_the_scaffolded_measure(own_cycle):
     assert "1 passed" in result.stdout
 
 
-def test_the_figures_behind_the_reports_carry_the_new_indicators_as_published(own_cycle):
-    figures = pd.read_csv(own_cycle["out"] / "figures.csv", dtype={"area_code": str})
+def test_the_data_behind_the_reports_carries_the_new_indicators_as_published(own_cycle):
+    data = own_cycle["out"] / "data"
+    figures = pd.read_csv(data / "indicators.csv", dtype=str, keep_default_na=False)
+    definitions = pd.read_csv(data / "indicator_definitions.csv", dtype=str,
+                              keep_default_na=False).set_index("indicator_id")
     mine = figures[(figures["indicator_id"] == "la_actions_open")
                    & (figures["area_code"] == BRISTOL) & (figures["window"] == "quarter")]
     report = soup(own_cycle["out"] / "area-bristol-city-of.html")
     shown = table_row(report, "Holding each other to account: indicators",
-                "Local authority actions still open")[2]
-    assert f"{mine['value'].iloc[0]:.1f}%" == shown
-    assert mine["step"].iloc[0] == "4. Holding each other to account"
-    assert set(figures.loc[figures["indicator_id"] == "neglect_and_poverty_actions_overdue",
-                           "themes"]) == {"Neglect and poverty"}
-    hidden = figures[figures["status"].isin(["suppressed", "incomplete"])]
-    assert len(hidden) and hidden[["value", "numerator", "denominator"]].isna().all().all()
-    published = figures[figures["status"] == "published"]
-    small = published["numerator"].between(1, 4) | (
-        published["unit"].eq("percent") & published["denominator"].between(1, 4))
+                      "Local authority actions still open")[3]
+    assert set(mine["value"]) == {shown.rstrip("%")}
+    assert definitions.loc["la_actions_open", "step"] == "Holding each other to account"
+    assert definitions.loc["neglect_and_poverty_actions_overdue", "themes"] == \
+        "Neglect and poverty"
+    hidden = figures[figures["value"].isin(["c", "x"])]
+    assert len(hidden) and (hidden[["numerator", "denominator"]].to_numpy()
+                            == hidden[["value"]].to_numpy()).all()
+    published = figures[~figures["numerator"].isin(["c", "x", "z", ""])]
+    percent = published["indicator_id"].map(definitions["unit"]).eq("percent")
+    small = pd.to_numeric(published["numerator"]).between(1, 4) | (
+        percent & pd.to_numeric(published["denominator"], errors="coerce").between(1, 4))
     assert not small.any()  # nothing under the threshold is published
     index = soup(own_cycle["out"] / "index.html")
-    assert index.find("a", href="figures.csv")
+    assert index.find("a", href="data/indicators.csv")

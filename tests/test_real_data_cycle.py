@@ -55,7 +55,8 @@ def published(dfe: Path, file_name: str, column: str, **where: str) -> str:
 def benchmark_rows(page: BeautifulSoup) -> dict[str, list[str]]:
     for table in page.find_all("table"):
         caption = table.find("caption")
-        if caption and "statistical neighbours and England" in caption.get_text():
+        if caption and "beside the partnership, region, statistical neighbours and England" \
+                in caption.get_text():
             header = [cell.get_text(" ").strip() for cell in table.find_all("th")]
             rows = {}
             for row in table.find_all("tr")[1:]:
@@ -69,13 +70,16 @@ def test_area_report_benchmarks_against_england_region_neighbours_and_partnershi
     page = BeautifulSoup((real_cycle / "area-bristol-city-of.html").read_text(), "html.parser")
     rows = benchmark_rows(page)
     looked_after = rows["Children looked after per 10,000 children (at 31 March)"]
-    assert set(looked_after) >= {"Bristol, City of", "Partnership", "South West",
-                                 "Statistical neighbours (median)", "England", "Rank in England"}
+    assert set(looked_after) >= {"Figure", "95% CI", "Partnership", "Against partnership",
+                                 "South West", "Against region", "Statistical neighbours (median)",
+                                 "Against neighbours", "England", "Against England",
+                                 "Band in England", "Rank in England", "Last 3 years"}
     dfe = real_dfe_dir()
     rate = published(dfe, "cla_number_and_rate_per_10k_children.csv", "rate_per_10000",
                      time_period="2025", old_la_code="801", geographic_level="Local authority",
                      population_type="Children looked after on 31 March each year")
-    assert looked_after["Bristol, City of"] == f"{float(rate):.1f}"
+    assert looked_after["Figure"] == f"{float(rate):.1f}"
+    assert looked_after["Published year"] == "2024-25"
     assert "of 15" in looked_after["Rank in England"]
     # a member's suppressed figure leaves the partnership's as the published symbol
     assert any(cells["Partnership"] in {"c", "x", "u", "low", "k", "z"} for cells in rows.values())
@@ -103,7 +107,8 @@ def test_local_indicators_are_set_against_england_published_figure(real_cycle):
     page = BeautifulSoup((real_cycle / "area-bristol-city-of.html").read_text(), "html.parser")
     for table in page.find_all("table"):
         caption = table.find("caption")
-        if caption and caption.get_text().startswith("Help and protection across"):
+        if caption and caption.get_text().startswith("Help and protection across") and \
+                "against the partnership" in caption.get_text():
             header = [cell.get_text(" ").strip() for cell in table.find_all("th")]
             rows = {cells[0]: dict(zip(header, cells, strict=True)) for cells in (
                 [cell.get_text(" ").strip() for cell in row.find_all("td")]
@@ -112,4 +117,6 @@ def test_local_indicators_are_set_against_england_published_figure(real_cycle):
     else:
         raise AssertionError("no step 2 indicator table")
     # England 2025: 22.6% of referrals were re-referrals (DfE, children in need 2025)
-    assert rows["Re-referrals within 12 months"]["England (DfE)"].startswith("22.6% (2025)")
+    rereferrals = rows["Re-referrals within 12 months"]
+    assert (rereferrals["England"], rereferrals["Published year"]) == ("22.6%", "2024-25")
+    assert rereferrals["Against England"] in {"▲ better", "▼ worse", "● similar"}

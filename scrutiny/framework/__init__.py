@@ -9,6 +9,7 @@ The texts are kept in the store with each run, so reports need only the store.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,8 +39,18 @@ PANEL_OPTIONS: dict[str, dict[str, type]] = {
     "action_tracker": {},
     "audit_grades": {},
     "little_progress": {},
+    "funnels": {},
     "published_statistics": {"statistics": list, "ofsted": bool},
 }
+# What a yearly-report requirement can be evidenced by, with the options each takes.
+YEARLY_EVIDENCE: dict[str, dict[str, type]] = {
+    "outcomes": {"steps": list},  # the findings on these steps' indicators
+    "little_progress": {},  # indicators and action sources worse and not improving
+    "review_actions": {"action_sources": list},  # actions from these sources
+    "feedback": {},  # what children and families said, and what changed
+    "training": {},  # multi-agency training: reach, take-up and whether it met needs
+}
+FINDING_KINDS = ("worse", "concern", "different", "better")
 # Code lists the reports label and order, and the contracts check returns against.
 CODE_LISTS = ("section11_standard", "section11_rating", "action_source", "review_decision",
               "engagement_method", "audit_grade")
@@ -77,6 +88,19 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class YearlyRequirement:
+    """Something Working Together asks a partnership's yearly report to evidence."""
+
+    id: str
+    title: str
+    evidence: str  # a kind of YEARLY_EVIDENCE
+    options: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return self.options.get(name, default)
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     title: str
@@ -93,6 +117,10 @@ class Indicator:
     rows: str = ""  # which rows of its return the measure sees (ROW_SELECTIONS or a column)
     window: str = ""
     options: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    question: str = ""  # what a finding on it asks the partners
+    of: str = ""  # what a percentage's denominator counts, e.g. "referrals"
+    target: float | None = None  # a level to meet, for SPC assurance (e.g. 100 for timescales)
+    rebase: tuple[str, ...] = ()  # months a process changed: SPC limits start afresh there
 
     @property
     def is_percent(self) -> bool:
@@ -110,6 +138,10 @@ class Framework:
     indicators: tuple[Indicator, ...]
     codes: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
     disclosure_threshold: int = 5
+    spc_baseline: int | None = None  # months a control chart's limits come from (None: all)
+    # questions for findings on statistics the catalogue does not describe, by kind of finding
+    questions: Mapping[str, str] = field(default_factory=dict, hash=False)
+    yearly_report: tuple[YearlyRequirement, ...] = ()
     # the texts it was read from: file name (measures/x.py for a measure module) -> text
     texts: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
 
@@ -220,7 +252,8 @@ def framework_from_texts(texts: Mapping[str, str]) -> Framework:
              CATALOGUE_FILE: default_text(CATALOGUE_FILE), **texts}
     raw = _parse(texts[FRAMEWORK_FILE], FRAMEWORK_FILE)
     catalogue = _parse(texts[CATALOGUE_FILE], CATALOGUE_FILE)
-    _keys(raw, {"steps", "themes", "codes", "disclosure"}, FRAMEWORK_FILE)
+    _keys(raw, {"steps", "themes", "codes", "disclosure", "spc", "findings", "yearly_report"},
+          FRAMEWORK_FILE)
     _keys(catalogue, {"indicators"}, CATALOGUE_FILE)
     framework = Framework(
         steps=tuple(_step(item, number) for number, item in
@@ -230,6 +263,9 @@ def framework_from_texts(texts: Mapping[str, str]) -> Framework:
                          _tables(catalogue, "indicators", CATALOGUE_FILE)),
         codes=_codes(raw.get("codes", {})),
         disclosure_threshold=_threshold(raw.get("disclosure", {})),
+        spc_baseline=_spc_baseline(raw.get("spc", {})),
+        questions=_questions(raw.get("findings", {})),
+        yearly_report=tuple(_requirement(item) for item in raw.get("yearly_report", [])),
         texts=dict(texts),
     )
     _check(framework)
@@ -306,7 +342,7 @@ def _theme(item: dict) -> Theme:
 
 INDICATOR_KEYS = {"id", "title", "definition", "unit", "polarity", "step", "themes", "source",
                   "aggregation", "agency", "national_id", "compute", "rows", "window",
-                  "options"}
+                  "options", "question", "of", "target", "rebase"}
 
 
 def _indicator(item: dict) -> Indicator:
@@ -316,8 +352,16 @@ def _indicator(item: dict) -> Indicator:
     options = item.get("options", {})
     if not isinstance(options, dict):
         raise FrameworkError(f"{where}: options must be a table, e.g. {{ days = 5 }}")
+    target = item.get("target")
+    if target is not None and (isinstance(target, bool) or not isinstance(target, int | float)):
+        raise FrameworkError(f"{where}: target must be a number, e.g. target = 100")
+    rebase = _strings(item.get("rebase", []), f"{where}: rebase")
+    for month in rebase:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise FrameworkError(f"{where}: rebase {month!r} must be a month written YYYY-MM")
     return Indicator(**{**item, "themes": _strings(item.get("themes", []), f"{where}: themes"),
-                        "options": options})
+                        "options": options, "rebase": rebase,
+                        "target": None if target is None else float(target)})
 
 
 def _codes(raw: Any) -> dict[str, dict[str, str]]:
@@ -344,9 +388,49 @@ def _threshold(raw: Any) -> int:
     return threshold
 
 
+def _spc_baseline(raw: Any) -> int | None:
+    if not isinstance(raw, dict):
+        raise FrameworkError(f"{FRAMEWORK_FILE}: spc must be a table [spc]")
+    _keys(raw, {"baseline_months"}, f"{FRAMEWORK_FILE}: [spc]")
+    months = raw.get("baseline_months", 0)
+    if not isinstance(months, int) or isinstance(months, bool) or months < 0 or months == 1:
+        # a moving range needs two points; 0 means every month
+        raise FrameworkError(f"{FRAMEWORK_FILE}: [spc] baseline_months must be 0 (every month) "
+                             f"or a whole number of 2 or more, not {months!r}")
+    return months or None
+
+
+def _questions(raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise FrameworkError(f"{FRAMEWORK_FILE}: findings must be a table [findings]")
+    _keys(raw, set(FINDING_KINDS), f"{FRAMEWORK_FILE}: [findings]")
+    if not all(isinstance(text, str) and text.strip() for text in raw.values()):
+        raise FrameworkError(f"{FRAMEWORK_FILE}: [findings] questions must be text")
+    return dict(raw)
+
+
+def _requirement(item: Any) -> YearlyRequirement:
+    if not isinstance(item, dict):
+        raise FrameworkError(f"{FRAMEWORK_FILE}: yearly_report must be tables written "
+                             "[[yearly_report]]")
+    where = f"{FRAMEWORK_FILE}: yearly_report {item.get('id', '?')!r}"
+    kind = item.get("evidence")
+    if kind not in YEARLY_EVIDENCE:
+        raise FrameworkError(f"{where}: unknown evidence {kind!r}; the kinds are "
+                             f"{', '.join(YEARLY_EVIDENCE)}")
+    options = {name: value for name, value in item.items()
+               if name not in ("id", "title", "evidence")}
+    _keys(options, set(YEARLY_EVIDENCE[kind]), where)
+    _keys(item, {"id", "title", "evidence", *options}, where, {"id", "title", "evidence"})
+    for name, value in options.items():
+        _strings(value, f"{where}: {name}")
+    return YearlyRequirement(str(item["id"]), str(item["title"]), kind, options)
+
+
 def _check(framework: Framework) -> None:
     for kind, items in (("step", framework.steps), ("theme", framework.themes),
-                        ("indicator", framework.indicators)):
+                        ("indicator", framework.indicators),
+                        ("yearly_report", framework.yearly_report)):
         seen: set[str] = set()
         for item in items:
             if item.id in seen:
@@ -387,6 +471,15 @@ def _check(framework: Framework) -> None:
             except MeasureError as error:
                 raise FrameworkError(f"{CATALOGUE_FILE}: indicator {ind.id!r}: {error}") from error
     sources = framework.code_list("action_source")
+    step_ids = [step.id for step in framework.steps]
+    for requirement in framework.yearly_report:
+        unknown = [f"step {code!r}" for code in requirement.option("steps", [])
+                   if code not in step_ids]
+        unknown += [f"action source {code!r}" for code in requirement.option("action_sources", [])
+                    if code not in sources]
+        if unknown:
+            raise FrameworkError(f"{FRAMEWORK_FILE}: yearly_report {requirement.id!r} names an "
+                                 f"unknown {', '.join(unknown)}")
     for step in framework.steps:
         unknown = [code for panel in step.panels for code in panel.option("action_sources", [])
                    if code not in sources]

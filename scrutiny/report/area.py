@@ -11,22 +11,29 @@ import pandas as pd
 
 from scrutiny import charts
 from scrutiny.cycle import PARTNERSHIP_CODE
+from scrutiny.findings import Findings, anchor
 from scrutiny.framework import Panel, Step, Theme
 from scrutiny.indicators import window_bounds, window_months
 from scrutiny.measures import COMPLETED
 from scrutiny.periods import Period
 from scrutiny.present import Section
 from scrutiny.privacy import WITHHELD_TEXT
+from scrutiny.report.actions import STATES, classified_actions, current_actions
 from scrutiny.report.common import (
     CycleFigures,
     about,
+    comparison_note,
+    comparison_table,
     header,
     indicator_table,
+    published_table,
     returns_status,
     spc_figure,
     table_note,
 )
 from scrutiny.report.national import NationalBenchmarks, add_area_benchmarks
+from scrutiny.report.regional import RegionalReport
+from scrutiny.report.yearly import YearlyEvidence
 
 RAG = ["#00703c", "#ffdd00", "#d4351c"]
 GRADE_COLOURS = ["#1d70b8", "#00703c", "#ffdd00", "#d4351c"]
@@ -80,39 +87,34 @@ class AreaReport:
         section.note(table_note(self.figures))
         return section
 
-    def summary(self) -> Section:
+    @cached_property
+    def findings(self) -> Findings:
+        return Findings(self.figures.judgements, self.area_code)
+
+    def summary(self, most: int = 8) -> Section:
+        """Key findings: the most important findings of every step, in sentences, each with
+        its question for the partners; and any return missing for the quarter."""
         section = Section()  # the notebook gives the heading
-        concerns, improvements, unusual, worse, better = [], [], [], [], []
-        for indicator in self.cycle.framework.indicators:
-            frame = self.figures.spc(indicator, self.area_code)
-            if frame is not None and len(frame):
-                signal = frame["signal"].iloc[-1]
-                if signal == "concern":
-                    concerns.append(indicator.title)
-                elif signal == "improvement":
-                    improvements.append(indicator.title)
-                elif signal in ("high", "low"):  # context: unusual, neither better nor worse
-                    word = "higher" if signal == "high" else "lower"
-                    unusual.append(f"{indicator.title} ({word})")
-            comparison = self.figures.comparison(indicator, self.area_code)
-            if comparison == "worse":
-                worse.append(indicator.title)
-            elif comparison == "better":
-                better.append(indicator.title)
-        lines = [
-            ("Monthly trends showing a special cause of concern", concerns),
-            ("Monthly trends showing a special cause of improvement", improvements),
-            ("Monthly trends showing a special cause where neither direction is better "
-             "(unusually higher or lower)", unusual),
-            ("Significantly worse than the partnership as a whole", worse),
-            ("Significantly better than the partnership as a whole", better),
-        ]
-        section.bullets([f"{text}: {', '.join(items) if items else 'none'}."
-                         for text, items in lines])
+        found = self.findings.all()
+        if found:
+            section.findings([(f"{finding.kind_name}. {finding.sentence}", finding.question,
+                               self.findings.link(finding)) for finding in found[:most]])
+            if len(found) > most:
+                section.note(f"{len(found) - most} more findings are under the steps below.")
+        else:
+            section.paragraph("No indicator differs significantly from the partnership, the "
+                              "region or England, and no monthly trend shows a special cause.")
         gaps = returns_status(self.figures, self.area_code, self.cycle.framework.returns)
         if gaps:
             section.heading("Returns missing for this quarter")
             section.bullets(gaps)
+        return section
+
+    def yearly_evidence(self) -> Section:
+        """What Working Together asks the yearly report to evidence, from this period's data."""
+        section = Section()
+        section.table(YearlyEvidence(self.figures, self.area_code).table(),
+                      f"The yearly report's evidence for {self.area.name}")
         return section
 
     def about(self) -> Section:
@@ -133,18 +135,60 @@ class AreaReport:
             section.note(step.evidence)
         for note in returns_status(self.figures, self.area_code, list(step.returns)):
             section.notice(note)
+        found = self.findings.for_step(step.id)
+        if found:
+            section.heading("Findings")
+            section.findings([(finding.sentence, finding.question, self.findings.link(finding))
+                              for finding in found])
         indicators = self.cycle.framework.indicators_for(step=step.id)
         if indicators:
             section.table(indicator_table(self.figures, indicators, self.area_code),
-                          f"{step.title}: indicators for {self.area.name}")
+                          f"{step.title}: indicators for {self.area.name}",
+                          anchor=anchor(step.id, "indicators"))
             section.note(table_note(self.figures))
+            section.table(
+                comparison_table(self.figures, [ind.id for ind in indicators], self.area_code,
+                                 self._headline_window),
+                f"{step.title}: {self.area.name} against the partnership, region, statistical "
+                "neighbours and England", anchor=anchor(step.id, "comparisons"))
+            section.note(comparison_note())
         for panel in step.panels:
             getattr(self, f"_{panel.kind}")(section, step, panel)
         return section
 
+    def _headline_window(self, indicator_id: str) -> str:
+        return self.figures.headline_window(self.cycle.framework.indicator(indicator_id))
+
     def _published_statistics(self, section: Section, step: Step, panel: Panel) -> None:
-        add_area_benchmarks(section, self.cycle, self.area_code, panel.option("statistics", []),
-                            self.benchmarks, ofsted=panel.option("ofsted", False))
+        statistics = panel.option("statistics", [])
+        table = published_table(self.figures, statistics, self.area_code)
+        add_area_benchmarks(section, self.cycle, self.area_code, statistics, self.benchmarks,
+                            table, anchor(step.id, "published"), ofsted=panel.option("ofsted",
+                                                                                      False))
+
+    def _funnels(self, section: Section, step: Step, panel: Panel) -> None:
+        """Funnel plots of the step's percentages, this area highlighted among the others."""
+        regional = RegionalReport(self.figures)
+        drawn = 0
+        for indicator in self.cycle.framework.indicators_for(step=step.id):
+            if indicator.unit != "percent":
+                continue
+            data = regional.funnel_data(indicator)
+            if data is None:
+                continue
+            if not drawn:
+                section.heading("Funnel plots: this area among the partnership's areas")
+            frame, target, limits = data
+            section.figure(
+                charts.funnel(frame, target, limits, indicator.title, highlight=self.area.name),
+                f"Funnel plot of {indicator.title.lower()} over 12 months: {self.area.name} "
+                f"(highlighted) and the other areas against their number of cases, with 95% "
+                "and 99.8% limits around the partnership figure.",
+                anchor=anchor(step.id, f"funnel-{indicator.id}"))
+            drawn += 1
+        if not drawn:
+            section.note("No percentage of this step can be drawn as a funnel plot: a figure "
+                         "is suppressed or missing for some area.")
 
     def _section11_ratings(self, section: Section, step: Step, panel: Panel) -> None:
         framework = self.cycle.framework
@@ -327,8 +371,69 @@ class AreaReport:
                     "Stacked bar: all cases audited in the last 12 months by grade.")
 
     def _little_progress(self, section: Section, step: Step, panel: Panel) -> None:
-        section.heading("Where is there little or no progress?")
-        section.bullets(self._little_progress_items())
+        section.heading("Where there is little or no progress")
+        self.little_progress(section)
+
+    def little_progress(self, section: Section) -> None:
+        """Every indicator worse than a comparator and not improving; every action source whose
+        overdue actions are not falling; and every overdue action, by source and owner."""
+        stuck = [finding for finding in self.findings.all()
+                 if finding.worse and not finding.improving]
+        if stuck:
+            section.findings([(finding.sentence, finding.question, self.findings.link(finding))
+                              for finding in stuck])
+        else:
+            section.paragraph("No indicator is significantly worse than the partnership, the "
+                              "region, statistical neighbours or England without improving.")
+        sources = self._sources_not_improving()
+        if sources:
+            section.bullets(sources)
+        overdue = self._overdue_actions()
+        if overdue.empty:
+            section.paragraph("No action is overdue at the end of the quarter.")
+        else:
+            section.table(overdue, f"Every action overdue at the end of the quarter "
+                                   f"({len(overdue)}), by source and owner",
+                          anchor="overdue-actions")
+
+    def _sources_not_improving(self) -> list[str]:
+        """Action sources with overdue actions, no fewer than at the previous quarter's end."""
+        framework = self.cycle.framework
+        now = self._classified_actions(None)
+        before = self._classified_actions(None, self.cycle.period.shift(-1))
+        items = []
+        for source in framework.code_list("action_source"):
+            overdue = int(((now["source"] == source) & (now["state"] == "Overdue")).sum())
+            earlier = int(((before["source"] == source) & (before["state"] == "Overdue")).sum())
+            if overdue and overdue >= earlier:
+                items.append(f"{framework.label('action_source', source)} actions: "
+                             f"{self.figures.count(overdue)} overdue at the end of the quarter, "
+                             f"against {self.figures.count(earlier)} a quarter earlier: not "
+                             "improving.")
+        return items
+
+    def _overdue_actions(self) -> pd.DataFrame:
+        framework = self.cycle.framework
+        actions = self._classified_actions(None)
+        overdue = actions[actions["state"] == "Overdue"]
+        if overdue.empty:
+            return pd.DataFrame()
+        end = pd.Timestamp(self.cycle.period.end)
+        order = framework.code_list("action_source")
+        overdue = overdue.assign(
+            _order=overdue["source"].map(lambda code: order.index(code) if code in order
+                                         else len(order)),
+            _due=pd.to_datetime(overdue["due"]))
+        overdue = overdue.sort_values(["_order", "owner_agency", "_due"])
+        return pd.DataFrame({
+            "Source": overdue["source"].map(lambda code: framework.label("action_source", code)),
+            "Owner": overdue["owner_agency"],
+            "Action": overdue["action_ref"],
+            "Step": overdue["step"].map(lambda code: framework.step(code).title
+                                        if code in {s.id for s in framework.steps} else code),
+            "Due": overdue["_due"].dt.strftime("%-d %b %Y"),
+            "Days overdue": (end - overdue["_due"]).dt.days.map(lambda days: f"{days:,}"),
+        })
 
     # --- themes ------------------------------------------------------------------------------
 
@@ -352,9 +457,23 @@ class AreaReport:
             section.paragraph(theme.description)
         indicators = self.cycle.framework.indicators_for(theme=theme.id)
         if indicators:
-            section.table(indicator_table(self.figures, indicators, self.area_code)[
-                ["Indicator", "Quarter", "12 months", "Compared with partnership",
-                 "Trend (monthly)"]], f"{theme.title}: indicators")
+            figures = indicator_table(self.figures, indicators, self.area_code)
+            against = comparison_table(self.figures, [ind.id for ind in indicators],
+                                       self.area_code, self._headline_window)
+            columns = [c for c in ("Window", "Figure", "Last 3 years", "Monthly variation")
+                       if c in figures.columns]
+            section.table(figures[["Indicator", *columns]].merge(
+                against[[c for c in against.columns if c == "Indicator"
+                         or c.startswith("Against")]], on="Indicator", how="left"),
+                f"{theme.title}: indicators")
+        ids = {ind.id for ind in indicators}
+        found = [finding for finding in self.findings.all() if finding.indicator_id in ids]
+        if found:
+            section.findings([(finding.sentence, "", self.findings.link(finding))
+                              for finding in found])
+        elif indicators:
+            section.paragraph("None of this theme's indicators differs significantly from its "
+                              "comparators or shows a special cause.")
         months = window_months(self.cycle.period, "year")
         own = self._current_actions()
         own = own[own["theme"] == theme.id]
@@ -394,26 +513,11 @@ class AreaReport:
         return Period.quarter_of(pd.Timestamp(month + "-01").date()).label
 
     def _current_actions(self) -> pd.DataFrame:
-        actions = self.cycle.actions
-        mine = actions[actions["area_code"] == self.area_code]
-        if mine.empty:
-            return mine
-        return mine[mine["period"] == mine["period"].max()]
+        return current_actions(self.cycle, [self.area_code])
 
-    def _classified_actions(self, sources: tuple[str, ...] | None) -> pd.DataFrame:
-        actions = self._current_actions()
-        if sources:
-            actions = actions[actions["source"].isin(sources)]
-        end = pd.Timestamp(self.cycle.period.end)
-        due = pd.to_datetime(actions["due"])
-        completed = pd.to_datetime(actions["completed"])
-        state = pd.Series("Open, not yet due", index=actions.index)
-        state[due < end] = "Overdue"
-        state[actions["status"] == COMPLETED] = "Completed late"
-        state[(actions["status"] == COMPLETED) & (completed <= due)] = "Completed on time"
-        return actions.assign(state=state)
-
-    STATES = ["Completed on time", "Completed late", "Open, not yet due", "Overdue"]
+    def _classified_actions(self, sources: tuple[str, ...] | None,
+                            period: Period | None = None) -> pd.DataFrame:
+        return classified_actions(self.cycle, [self.area_code], sources, period)
 
     def _action_status_table(self, sources: tuple[str, ...] | None,
                              by: str = "source") -> pd.DataFrame:
@@ -424,7 +528,7 @@ class AreaReport:
             return pd.DataFrame()
         table = (actions.pivot_table(index=by, columns="state", values="action_ref",
                                      aggfunc="count", fill_value=0)
-                 .reindex(columns=self.STATES, fill_value=0))
+                 .reindex(columns=STATES, fill_value=0))
         table.columns.name = None
         if by == "step":
             order = [step.id for step in framework.steps]
@@ -441,29 +545,7 @@ class AreaReport:
         actions = self._classified_actions(sources)
         if actions.empty:
             return None
-        counts = actions["state"].value_counts().reindex(self.STATES, fill_value=0)
+        counts = actions["state"].value_counts().reindex(STATES, fill_value=0)
         frame = pd.DataFrame([{"what": "Actions", **counts.to_dict()}])
-        return charts.stacked_bars(frame, "what", self.STATES, title, "actions",
+        return charts.stacked_bars(frame, "what", STATES, title, "actions",
                                    ["#00703c", "#85994b", "#1d70b8", "#d4351c"])
-
-    def _little_progress_items(self) -> list[str]:
-        items = []
-        for indicator in self.cycle.framework.indicators:
-            frame = self.figures.spc(indicator, self.area_code)
-            recent_concern = frame is not None and (frame["signal"].tail(6) == "concern").any()
-            improving = frame is not None and frame["signal"].iloc[-1] == "improvement"
-            worse = self.figures.comparison(indicator, self.area_code) == "worse"
-            if recent_concern:
-                items.append(f"{indicator.title}: {self.figures.trend(indicator, self.area_code)}")
-            elif worse and not improving:
-                items.append(f"{indicator.title}: significantly worse than the partnership as a "
-                             "whole, and not improving.")
-        actions = self._classified_actions(None)
-        long_overdue = actions[(actions["state"] == "Overdue") & (
-            pd.to_datetime(actions["due"]) < pd.Timestamp(self.cycle.period.start))]
-        if len(long_overdue):
-            items.append(f"{len(long_overdue)} action(s) were already overdue at the start of "
-                         "the quarter and remain open.")
-        return items or ["No indicator shows a recent special cause of concern or is "
-                         "significantly worse than the partnership, and no action has been "
-                         "overdue for more than a quarter."]

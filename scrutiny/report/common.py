@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +14,7 @@ from scrutiny.cycle import PARTNERSHIP_CODE, Cycle, load_cycle
 from scrutiny.disclosure import mark_suppressed, primary_mask
 from scrutiny.framework import Indicator
 from scrutiny.indicators import indicator_values, monthly
+from scrutiny.judgements import INCOMPLETE, PUBLISHED, SHOWN, SUPPRESSED, Judgements
 from scrutiny.periods import Period, month_label
 from scrutiny.present import (
     NOT_AVAILABLE,
@@ -22,11 +24,9 @@ from scrutiny.present import (
     format_value,
     is_small,
     shown_count,
-    shown_interval,
     shown_value,
 )
 from scrutiny.spc import summarise, xmr
-from scrutiny.stats import compare
 
 SYNTHETIC_NOTICE = (
     "Synthetic demonstration data. This report is built from generated returns for a "
@@ -44,6 +44,7 @@ class CycleFigures:
 
     cycle: Cycle
     _monthly: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _history: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, store_path: str | Path, period: str) -> CycleFigures:
@@ -77,6 +78,24 @@ class CycleFigures:
         return mark_suppressed(pd.concat(frames, ignore_index=True), units, PARTNERSHIP_CODE,
                                self.threshold)
 
+    def history(self, period: Period, window: str) -> pd.DataFrame:
+        """Indicator values at an earlier (or this) period, suppressed as published, indexed
+        by indicator, area and window: the points of a trend."""
+        key = (period.label, window)
+        if key not in self._history:
+            if period == self.cycle.period:
+                frame = self.values[self.values["window"] == window]
+            else:
+                units = {ind.id: ind.unit for ind in self.cycle.framework.indicators}
+                frame = mark_suppressed(indicator_values(self.cycle.as_of(period), window),
+                                        units, PARTNERSHIP_CODE, self.threshold)
+            self._history[key] = frame.set_index(["indicator_id", "area_code", "window"])
+        return self._history[key]
+
+    @cached_property
+    def judgements(self) -> Judgements:
+        return Judgements(self)
+
     def value(self, indicator_id: str, area_code: str, window: str) -> pd.Series:
         rows = self.values[(self.values["indicator_id"] == indicator_id)
                            & (self.values["area_code"] == area_code)
@@ -94,40 +113,6 @@ class CycleFigures:
         stocks at the end of the quarter."""
         return "quarter" if indicator.aggregation == "stock" else "year"
 
-    def comparison(self, indicator: Indicator, area_code: str) -> str:
-        if indicator.unit == "count":
-            return NOT_AVAILABLE  # an area's count and the partnership's total are not alike
-        window = self.headline_window(indicator)
-        own = self.value(indicator.id, area_code, window)
-        whole = self.value(indicator.id, PARTNERSHIP_CODE, window)
-        if own["suppressed"] or whole["suppressed"] or not own["complete"]:
-            return NOT_AVAILABLE
-        return COMPARISON_WORDS[compare(own["lower"], own["upper"], whole["value"],
-                                        indicator.polarity)]
-
-    def england(self, indicator: Indicator) -> pd.Series | None:
-        """England's latest published figure for the indicator's DfE statistic, if any."""
-        national = self.cycle.national.get("national")
-        if not indicator.national_id or national is None or national.empty:
-            return None
-        rows = national[(national["indicator_id"] == indicator.national_id)
-                        & (national["geographic_level"] == "england")]
-        return None if rows.empty else rows.sort_values("time_period").iloc[-1]
-
-    def against_england(self, indicator: Indicator, area_code: str) -> str:
-        """England's published figure, and whether this area's interval excludes it."""
-        england = self.england(indicator)
-        if england is None:
-            return NOT_AVAILABLE
-        if england["suppression"]:
-            return f"{england['suppression']} ({england['time_period']})"
-        text = f"{format_value(england['value'], indicator.unit)} ({england['time_period']})"
-        own = self.value(indicator.id, area_code, self.headline_window(indicator))
-        if own["suppressed"] or not own["complete"]:
-            return text
-        verdict = compare(own["lower"], own["upper"], england["value"], indicator.polarity)
-        return f"{text}: {COMPARISON_WORDS[verdict]}"
-
     def spc(self, indicator: Indicator, area_code: str) -> pd.DataFrame | None:
         """The XmR frame for a monthly indicator, or None where it cannot be published."""
         if not indicator.monthly:
@@ -141,14 +126,14 @@ class CycleFigures:
             small |= primary_mask(series["denominator"], self.threshold).any()
         if small:
             return None  # monthly points would show small numbers
-        return xmr(series["value"], indicator.polarity)
+        return xmr(series["value"], indicator.polarity,
+                   baseline=self.cycle.framework.spc_baseline, rebase=indicator.rebase)
 
-    def trend(self, indicator: Indicator, area_code: str) -> str:
-        if not indicator.monthly:
-            return "not monthly"
+    def spc_summary(self, indicator: Indicator, area_code: str) -> str:
+        """The control chart's verdict on the latest month, in a sentence."""
         frame = self.spc(indicator, area_code)
         if frame is None:
-            return "not charted: small monthly numbers"
+            return ""
         verdict = summarise(frame, indicator.polarity)
         earlier = frame.loc[frame.index.isin(self.cycle.period.months[:-1])
                             & frame["special_cause"]]
@@ -178,45 +163,177 @@ def unit_label(indicator: Indicator) -> str:
     return UNIT_LABELS[indicator.unit]
 
 
+MARKS = {"better": "▲ better", "worse": "▼ worse", "similar": "● similar",
+         "higher": "↑ higher", "lower": "↓ lower"}
+
+
+def judgement_text(row: pd.Series | None) -> str:
+    """A judgement as a word and a symbol (never colour alone): better or worse where a
+    direction is good, higher or lower where neither is, else similar or not compared."""
+    if row is None:
+        return NOT_AVAILABLE
+    word = row["judgement"] if row["judgement"] in ("better", "worse", "similar") \
+        else row["comparison"]
+    return MARKS.get(word, NOT_AVAILABLE)
+
+
+def figure_text(row: pd.Series | None, unit: str) -> str:
+    """A figure as published: its value, or c (suppressed) or x (not available)."""
+    if row is None:
+        return NOT_AVAILABLE
+    if row["status"] == SHOWN:
+        return format_value(row["value"], unit)
+    return row["symbol"] or {SUPPRESSED: "c", INCOMPLETE: "x"}.get(row["status"],
+                                                                    NOT_AVAILABLE)
+
+
+def comparator_text(row: pd.Series | None, unit: str) -> str:
+    if row is None or not row.name:
+        return NOT_AVAILABLE
+    if row["comparator_status"] == SHOWN:
+        return format_value(row["comparator_value"], unit)
+    return row["comparator_symbol"] or {SUPPRESSED: "c", INCOMPLETE: "x"}.get(
+        row["comparator_status"], NOT_AVAILABLE)
+
+
+def window_text(figures: CycleFigures, window: str, indicator: Indicator) -> str:
+    end = month_label(figures.cycle.period.months[-1])
+    if indicator.window == "year" or (window == "year" and indicator.aggregation == "flow"):
+        return f"12 months to {end}"
+    if indicator.aggregation == "stock":
+        return f"at end of {end}"
+    return f"quarter to {end}"
+
+
+def _trend_word(row: pd.Series | None) -> str:
+    return row["trend"] if row is not None and row["trend"] else NOT_AVAILABLE
+
+
 def indicator_table(figures: CycleFigures, indicators: list[Indicator],
                     area_code: str) -> pd.DataFrame:
-    """One row per indicator: quarter, 12 months, interval, partnership, comparison, trend."""
+    """One row per indicator: the headline figure with its window, interval and denominator,
+    this quarter, the trends, and the monthly control chart's variation and assurance."""
+    judgements = figures.judgements
     rows = []
     for indicator in indicators:
-        quarter = figures.value(indicator.id, area_code, "quarter")
-        year = figures.value(indicator.id, area_code, "year")
         window = figures.headline_window(indicator)
-        headline = quarter if window == "quarter" else year
-        whole = figures.value(indicator.id, PARTNERSHIP_CODE, window)
+        unit = indicator.unit
+        headline = judgements.figure(indicator.id, area_code, window)
+        quarter = judgements.figure(indicator.id, area_code, "quarter")
+        year = judgements.figure(indicator.id, area_code, "year")
+        shown = headline is not None and headline["status"] == SHOWN
         rows.append({
             "Indicator": indicator.title,
             "Unit": unit_label(indicator),
-            "Quarter": figures.shown(quarter, indicator.unit),
-            "12 months": (figures.shown(year, indicator.unit) if window == "year"
-                          else "position at quarter end"),
-            "95% interval": shown_interval(headline, indicator.unit, figures.threshold),
-            "Partnership": figures.shown(whole, indicator.unit),
-            "Compared with partnership": figures.comparison(indicator, area_code),
-            "England (DfE)": figures.against_england(indicator, area_code),
-            "Trend (monthly)": figures.trend(indicator, area_code),
+            "Window": window_text(figures, window, indicator),
+            "Figure": figure_text(headline, unit),
+            "95% CI": (f"{format_value(headline['ci_lower'], unit)} to "
+                       f"{format_value(headline['ci_upper'], unit)}"
+                       if shown and not pd.isna(headline["ci_lower"]) else NOT_AVAILABLE),
+            "Out of": (f"{headline['denominator']:,.0f} {indicator.of}".strip()
+                       if shown and unit == "percent" else NOT_AVAILABLE),
+            "This quarter (not annualised)": (figure_text(quarter, unit) if window == "year"
+                             and indicator.window != "year" else NOT_AVAILABLE),
+            "Last 4 quarters": (_trend_word(quarter) if indicator.window != "year"
+                                else NOT_AVAILABLE),
+            "Last 3 years": _trend_word(year),
+            "Monthly variation": (headline["spc_variation"] or NOT_AVAILABLE
+                                  if headline is not None else NOT_AVAILABLE),
+            "Assurance": (headline["spc_assurance"] or NOT_AVAILABLE
+                          if headline is not None else NOT_AVAILABLE),
         })
-    table = pd.DataFrame(rows)
-    if (table["England (DfE)"] == NOT_AVAILABLE).all():
-        table = table.drop(columns="England (DfE)")  # no published statistic to compare with
-    return table
+    return _without_empty_columns(pd.DataFrame(rows), keep=3)
+
+
+def comparison_table(figures: CycleFigures, indicator_ids: list[str], area_code: str,
+                     window_of: Callable[[str], str], *, published: bool = False
+                     ) -> pd.DataFrame:
+    """One row per indicator: each comparator's figure and the judgement against it, a
+    column each; the quartile band and rank in England where DfE publishes the figure."""
+    judgements = figures.judgements
+    cycle = figures.cycle
+    region = cycle.partnership.region_name or "Region"
+    rows = []
+    for indicator_id in indicator_ids:
+        window = window_of(indicator_id)
+        unit = judgements.unit(indicator_id)
+        rows_ = judgements.rows(indicator_id, area_code, window)
+        if rows_.empty:
+            continue
+
+        def against(name: str, rows_=rows_) -> pd.Series | None:
+            return rows_.loc[name] if name in rows_.index else None
+
+        first = rows_.iloc[0]
+        year = first["period"] if published else next(
+            (row["comparator_period"] for _, row in rows_.iterrows() if row["comparator_period"]),
+            "")
+        row = {"Indicator": judgements.title(indicator_id),
+               "Figure": figure_text(first, unit)}
+        if published:  # a published figure's own interval and trend, beside it
+            row["95% CI"] = (f"{format_value(first['ci_lower'], unit)} to "
+                             f"{format_value(first['ci_upper'], unit)}"
+                             if first["status"] == SHOWN and not pd.isna(first["ci_lower"])
+                             else NOT_AVAILABLE)
+            row["Last 3 years"] = _trend_word(first)
+        if area_code != PARTNERSHIP_CODE:
+            row["Partnership"] = comparator_text(against("partnership"), unit)
+            row["Against partnership"] = judgement_text(against("partnership"))
+        row["Published year"] = year or NOT_AVAILABLE
+        for name, label, against_label in (
+                ("region", region, "Against region"),
+                ("neighbour_median", "Statistical neighbours (median)", "Against neighbours"),
+                ("england", "England", "Against England")):
+            row[label] = comparator_text(against(name), unit)
+            row[against_label] = judgement_text(against(name))
+        row["Band in England"] = first["quartile_band"] or NOT_AVAILABLE
+        row["Rank in England"] = (f"{first['rank']} of {first['n_ranked']}"
+                                  if not pd.isna(first["rank"]) else NOT_AVAILABLE)
+        rows.append(row)
+    return _without_empty_columns(pd.DataFrame(rows), keep=2)
+
+
+def published_table(figures: CycleFigures, statistics: list[str],
+                    area_code: str) -> pd.DataFrame:
+    """DfE's published statistics for an area beside its comparators, latest year."""
+    return comparison_table(figures, statistics, area_code, lambda _: PUBLISHED, published=True)
+
+
+def _without_empty_columns(table: pd.DataFrame, keep: int) -> pd.DataFrame:
+    """Drop columns with nothing in any row (e.g. England where no statistic is published),
+    keeping the first ``keep``."""
+    if table.empty:
+        return table
+    empty = [column for column in table.columns[keep:]
+             if (table[column] == NOT_AVAILABLE).all()]
+    return table.drop(columns=empty)
 
 
 def table_note(figures: CycleFigures) -> str:
     """How to read an indicator table."""
     return (
-        "Flows (e.g. referrals) are shown for the quarter and for the 12 months ending with "
-        "it; positions (e.g. children on a plan) at the end of the quarter. Rates are per "
-        "10,000 children aged 0-17 (a quarter's rate covers three months). 'Compared with "
-        "partnership' says better or worse (or higher or lower, where neither is better) only "
-        "where the 95% confidence interval excludes the partnership figure. c: suppressed "
-        f"(fewer than {figures.threshold}). incomplete: a month or return in the period was "
-        "missing or rejected. 'England (DfE)' is England's latest published figure for the "
-        "year ending 31 March, with the same test against this area's figure."
+        "Flows (e.g. referrals) are judged over the 12 months to the end of the quarter, and "
+        "shown for the quarter too; positions (e.g. children on a plan) at the end of the "
+        "quarter. Rates are per 10,000 children aged 0-17; a quarter's rate covers those three "
+        "months, not a year. 95% CI: the 95% confidence interval of the figure, over its "
+        "window. Trends: rising or falling where each figure (quarter by quarter, or year by "
+        "year at this quarter) is higher or lower than the one before and the latest interval "
+        "excludes the first. Monthly variation and assurance: the control chart (NHS "
+        "'Making Data Count'); assurance against the catalogue's target. c: suppressed (fewer "
+        f"than {figures.threshold}). x: not available (a month or return in the window was "
+        "missing or rejected). –: does not apply."
+    )
+
+
+def comparison_note() -> str:
+    return (
+        "Against: ▲ better or ▼ worse where the 95% confidence interval excludes the "
+        "comparator's figure; ↑ higher or ↓ lower where neither direction is better; ● "
+        "similar otherwise. Region, statistical neighbours and England: DfE's latest "
+        "published figure for the matching statistic (year to 31 March). Band and rank in "
+        "England: the area's latest published figure among all English local authorities, "
+        "as DfE's LAIT: band A is the best quarter (the highest where neither direction is "
+        "better), rank 1 the best."
     )
 
 

@@ -100,46 +100,6 @@ class NationalBenchmarks:
         years = self.long.loc[self.long["indicator_id"] == indicator_id, "time_period"]
         return int(years.max()) if len(years) else None
 
-    def latest_table(self, area_code: str, indicator_ids: list[str]) -> pd.DataFrame:
-        area_name = self.cycle.area_name(area_code)
-        comparators = self.comparators(area_code)
-        old_code = self.old_code(area_code)
-        region = self.cycle.partnership.region_name or "Region"
-        rows = []
-        for indicator_id in indicator_ids:
-            year = self.latest_year(indicator_id)
-            if year is None:
-                continue
-            unit = self.unit(indicator_id)
-            mine = comparators[(comparators["indicator_id"] == indicator_id)
-                               & (comparators["time_period"] == year)].set_index("comparator")
-
-            def cell(comparator: str, mine=mine, unit=unit) -> str:
-                if comparator not in mine.index:
-                    return NOT_AVAILABLE
-                row = mine.loc[comparator]
-                return _format(row["value"], unit, row["suppression"] or "")
-
-            rank = self.ranks[(self.ranks["indicator_id"] == indicator_id)
-                              & (self.ranks["time_period"] == year)
-                              & (self.ranks["area_code"] == old_code)]
-            rank_text = NOT_AVAILABLE
-            if len(rank) and not pd.isna(rank["rank"].iloc[0]):
-                first = rank.iloc[0]
-                rank_text = (f"{int(first['rank'])} of {int(first['n_ranked'])} "
-                             f"(quartile {int(first['quartile'])})")
-            rows.append({
-                "Indicator": self.definitions[indicator_id].title,
-                "Year to 31 March": year,
-                area_name: cell("local_authority"),
-                "Partnership": cell("partnership"),
-                region: cell("region"),
-                "Statistical neighbours (median)": cell("neighbour_median"),
-                "England": cell("england"),
-                "Rank in England": rank_text,
-            })
-        return pd.DataFrame(rows)
-
     def trend_figure(self, area_code: str, indicator_ids: list[str]) -> plt.Figure | None:
         comparators = self.comparators(area_code)
         present = [i for i in indicator_ids if self.latest_year(i) is not None]
@@ -234,8 +194,8 @@ class NationalBenchmarks:
 
 
 def add_area_benchmarks(section: Section, cycle: Cycle, area_code: str,
-                        indicator_ids: list[str], benchmarks: NationalBenchmarks, *,
-                        ofsted: bool = False) -> None:
+                        indicator_ids: list[str], benchmarks: NationalBenchmarks,
+                        table: pd.DataFrame, anchor: str, *, ofsted: bool = False) -> None:
     """A step's published statistics (the framework's ``published_statistics`` panel) in an
     area report, with the latest Ofsted judgements if the panel asks for them."""
     section.heading("Benchmarks from published statistics")
@@ -244,12 +204,15 @@ def add_area_benchmarks(section: Section, cycle: Cycle, area_code: str,
                      "--national-dir), so this area is compared only with the partnership.")
         return
     name = cycle.area_name(area_code)
-    section.table(benchmarks.latest_table(area_code, indicator_ids),
-                  f"{name} beside the partnership, region, statistical neighbours and England "
-                  "(latest published year)")
+    section.table(table, f"{name} beside the partnership, region, statistical neighbours and "
+                         "England (latest published year)", anchor=anchor)
     section.note("Symbols are DfE's: c suppressed, low / k / u low reliability, x not "
-                 "available, z not applicable. Rank 1 is the best where a lower or higher "
-                 "figure is better; where neither is, rank 1 is the highest.")
+                 "available, z not applicable. 95% CI from the published numerator and "
+                 "denominator. Against: ▲ better or ▼ worse where the interval excludes the "
+                 "comparator's figure (against another area, where the intervals do not "
+                 "overlap); ↑ higher or ↓ lower where neither direction is better; ● similar "
+                 "otherwise. Band and rank: among all English local authorities, as DfE's LAIT "
+                 "(band A the best quarter, or the highest where neither direction is better).")
     section.figure(benchmarks.trend_figure(area_code, indicator_ids),
                    f"Line charts: the last {TREND_YEARS} published years for {name}, the "
                    "partnership, the region, the statistical neighbours' median and England.")

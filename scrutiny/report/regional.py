@@ -9,11 +9,30 @@ import pandas as pd
 
 from scrutiny import charts
 from scrutiny.cycle import PARTNERSHIP_CODE
+from scrutiny.findings import Findings, cross_area_sentences
 from scrutiny.framework import Indicator, Step
-from scrutiny.present import Section
-from scrutiny.report.common import CycleFigures, about, header, table_note, unit_label
+from scrutiny.judgements import PUBLISHED
+from scrutiny.present import NOT_AVAILABLE, Section
+from scrutiny.report.common import (
+    MARKS,
+    CycleFigures,
+    about,
+    comparison_note,
+    figure_text,
+    header,
+    table_note,
+    unit_label,
+    window_text,
+)
 from scrutiny.report.national import NationalBenchmarks
+from scrutiny.report.yearly import YearlyEvidence
 from scrutiny.stats import funnel_limits_proportion
+
+
+def _counts(words: pd.DataFrame) -> str:
+    """How many cells say each judgement: the chart's key numbers, for its text alternative."""
+    counts = pd.Series(words.to_numpy().ravel()).value_counts()
+    return "Cells: " + ", ".join(f"{count} {word}" for word, count in counts.items()) + "."
 
 
 class RegionalReport:
@@ -38,27 +57,106 @@ class RegionalReport:
         return self.figures.value(indicator.id, code, self.figures.headline_window(indicator))
 
     def comparison_table(self, indicators: list[Indicator]) -> pd.DataFrame:
+        """Each area's headline figure (numbers only: the judgements are in the heatmaps)."""
+        judgements = self.figures.judgements
         rows = []
         for indicator in indicators:
+            window = self.figures.headline_window(indicator)
             row = {"Indicator": indicator.title, "Unit": unit_label(indicator),
-                   "Window": "quarter end" if indicator.aggregation == "stock" else "12 months"}
-            for code in self.codes:
-                value = self.figures.shown(self._headline(indicator, code), indicator.unit)
-                mark = {"better": " ▲", "worse": " ▼", "higher": " ↑", "lower": " ↓"}.get(
-                    self.figures.comparison(indicator, code), "")
-                row[self.cycle.area_name(code)] = value + mark
-            row["Partnership"] = self.figures.shown(self._headline(indicator, PARTNERSHIP_CODE),
-                                                    indicator.unit)
+                   "Window": window_text(self.figures, window, indicator)}
+            for code in [*self.codes, PARTNERSHIP_CODE]:
+                name = "Partnership" if code == PARTNERSHIP_CODE else self.cycle.area_name(code)
+                row[name] = figure_text(judgements.figure(indicator.id, code, window),
+                                        indicator.unit)
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def heatmap_data(self, comparator: str, indicator_ids: list[str] | None = None
+                     ) -> pd.DataFrame:
+        """The judgement of each area (columns) against ``comparator`` for each indicator
+        (rows, by title): better, worse, similar, higher, lower or not compared. Rows where no
+        area could be compared are left out."""
+        judgements = self.figures.judgements
+        ids = indicator_ids if indicator_ids is not None else [
+            *(ind.id for ind in self.cycle.framework.indicators),
+            *judgements.published_statistics]
+        rows = {}
+        for indicator_id in ids:
+            window = self._window(indicator_id)
+            words = {}
+            for code in self.codes:
+                row = judgements.row(indicator_id, code, window, comparator)
+                words[self.cycle.area_name(code)] = "not compared" if row is None else (
+                    row["judgement"] if row["judgement"] in ("better", "worse", "similar")
+                    else row["comparison"])
+            if any(word != "not compared" for word in words.values()):
+                rows[judgements.title(indicator_id)] = words
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def _window(self, indicator_id: str) -> str:
+        judgements = self.figures.judgements
+        if indicator_id in judgements.published_statistics:
+            return PUBLISHED
+        return self.figures.headline_window(self.cycle.framework.indicator(indicator_id))
 
     def overview(self) -> Section:
         section = Section()
         section.table(self.comparison_table(list(self.cycle.framework.indicators)),
                       "Latest figures by area")
-        section.note("▲ significantly better and ▼ significantly worse than the partnership as "
-                     "a whole; ↑ ↓ significantly higher or lower where neither direction is "
-                     "better (95% confidence intervals). " + table_note(self.figures))
+        section.note(table_note(self.figures))
+        for comparator, name in (("partnership", "the partnership as a whole"),
+                                 ("england", "England")):
+            words = self.heatmap_data(comparator)
+            if words.empty:
+                section.note(f"No area could be compared with {name}" + (
+                    " (no national statistics were supplied for this run)."
+                    if comparator == "england" else "."))
+                continue
+            section.figure(
+                charts.judgement_heatmap(words, f"Each area against {name}"),
+                f"Heatmap of {len(words)} indicators by area: each cell says whether the area "
+                f"is better, worse or similar to {name} (higher or lower where neither "
+                f"direction is better). {_counts(words)}",
+                anchor=f"heatmap-{comparator}")
+            section.table(
+                words.map(lambda word: MARKS.get(word, f"{NOT_AVAILABLE} {word}"))
+                .reset_index(names="Indicator"), f"The heatmap's judgements against {name}")
+        section.note(comparison_note())
+        return section
+
+    def key_findings(self, most: int = 8) -> Section:
+        """The partnership's own findings against the region and England."""
+        section = Section()
+        findings = Findings(self.figures.judgements, PARTNERSHIP_CODE)
+        found = findings.all()
+        if not found:
+            section.paragraph("The partnership as a whole differs significantly from the region "
+                              "or England on no indicator, and no monthly trend shows a special "
+                              "cause.")
+        section.findings([(f"{finding.kind_name}. {finding.sentence}", finding.question, "")
+                          for finding in found[:most]])
+        if len(found) > most:
+            section.bullets([f"{finding.sentence}" for finding in found[most:]])
+        return section
+
+    def yearly_evidence(self) -> Section:
+        section = Section()
+        section.table(YearlyEvidence(self.figures, PARTNERSHIP_CODE).table(),
+                      "The yearly report's evidence for the partnership")
+        return section
+
+    def themes(self) -> Section:
+        """For each priority theme, which areas differ from the partnership, in sentences."""
+        section = Section()
+        for theme in self.cycle.framework.themes:
+            section.heading(theme.title, level=3)
+            ids = [ind.id for ind in self.cycle.framework.indicators_for(theme=theme.id)]
+            sentences = cross_area_sentences(self.figures.judgements, ids)
+            if sentences:
+                section.bullets(sentences)
+            else:
+                section.paragraph("No area differs significantly from the partnership on this "
+                                  "theme's indicators.")
         return section
 
     @property
@@ -75,7 +173,15 @@ class RegionalReport:
             section.note("No indicator of the catalogue belongs to this step; the area "
                          "reports show its evidence.")
             return section
+        sentences = cross_area_sentences(self.figures.judgements,
+                                         [ind.id for ind in indicators])
+        section.bullets(sentences or ["No area differs significantly from the partnership on "
+                                      "this step's indicators."])
         section.table(self.comparison_table(indicators), f"{step.title}: areas side by side")
+        ranks = self.ranks_table(indicators)
+        if not ranks.empty:
+            section.table(ranks, f"{step.title}: band and rank in England (latest published "
+                                 "year of the matching DfE statistic)")
         panels = []
         for indicator in indicators:
             frame = self._chart_frame(indicator)
@@ -95,6 +201,24 @@ class RegionalReport:
                                        "against its number of cases, with 95% and 99.8% limits "
                                        "around the partnership figure.")
         return section
+
+    def ranks_table(self, indicators: list[Indicator]) -> pd.DataFrame:
+        """Each area's LAIT band and rank among English authorities, where DfE publishes the
+        matching statistic."""
+        judgements = self.figures.judgements
+        rows = []
+        for indicator in indicators:
+            if not indicator.national_id:
+                continue
+            row = {"Indicator": indicator.title}
+            for code in self.codes:
+                first = judgements.figure(indicator.id, code, "year")
+                row[self.cycle.area_name(code)] = (
+                    f"{first['quartile_band']}: {first['rank']} of {first['n_ranked']}"
+                    if first is not None and first["quartile_band"] else NOT_AVAILABLE)
+            if any(value != NOT_AVAILABLE for key, value in row.items() if key != "Indicator"):
+                rows.append(row)
+        return pd.DataFrame(rows)
 
     def _chart_frame(self, indicator: Indicator) -> pd.DataFrame:
         rows = []
