@@ -4,11 +4,12 @@ For one area (or the partnership as a whole) each indicator and published statis
 most one finding, of the most important kind that applies:
 
 1. worse than a comparator and getting worse (a trend, or a special cause of concern);
-2. a special cause of concern, or a target the process is consistently failing;
+2. a special cause of concern;
 3. worse than a comparator (the partnership, the region, statistical neighbours, England);
-4. higher or lower than a comparator, or unusually so, where neither direction is better
+4. a target the process is consistently failing (the catalogue's ``target``);
+5. higher or lower than a comparator, or unusually so, where neither direction is better
    (context indicators are never called better or worse);
-5. an improvement: better than a comparator, getting better, or a special cause of
+6. an improvement: better than a comparator, getting better, or a special cause of
    improvement.
 
 Each finding is one sentence with the figure, its interval and window, the comparators and
@@ -33,12 +34,12 @@ from scrutiny.judgements import (
 from scrutiny.periods import month_label
 from scrutiny.present import format_value
 
-WORSE_AND_WORSENING, CONCERN, WORSE, DIFFERENT, BETTER = range(1, 6)
+WORSE_AND_WORSENING, CONCERN, WORSE, FAILING, DIFFERENT, BETTER = range(1, 7)
 KIND_NAMES = {WORSE_AND_WORSENING: "Worse and getting worse", CONCERN: "Special cause of concern",
-              WORSE: "Worse than a comparator", DIFFERENT: "Higher or lower than elsewhere",
-              BETTER: "Improvement"}
+              WORSE: "Worse than a comparator", FAILING: "Failing its target",
+              DIFFERENT: "Higher or lower than elsewhere", BETTER: "Improvement"}
 QUESTION_KEYS = {WORSE_AND_WORSENING: "worse", CONCERN: "concern", WORSE: "worse",
-                 DIFFERENT: "different", BETTER: "better"}
+                 FAILING: "concern", DIFFERENT: "different", BETTER: "better"}
 NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
 # the comparators a finding names (other areas are for the regional comparison)
 FINDING_COMPARATORS = (ENGLAND, "region", "neighbour_median", PARTNERSHIP)
@@ -52,8 +53,12 @@ class Finding:
     sentence: str
     question: str
     worse: bool  # worse than a comparator
+    better: bool  # better than a comparator
     improving: bool  # getting better, or a special cause of improvement
-    kind_name: str  # what kind of finding it is, in words
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES[self.kind]
 
 
 def anchor(step_id: str, part: str) -> str:
@@ -116,10 +121,12 @@ class Findings:
             variation == "special cause improving")
         if len(worse) and worsening:
             kind = WORSE_AND_WORSENING
-        elif variation == "special cause concerning" or assurance == spc.ASSURANCE_FAIL:
+        elif variation == "special cause concerning":
             kind = CONCERN
         elif len(worse):
             kind = WORSE
+        elif assurance == spc.ASSURANCE_FAIL:
+            kind = FAILING
         elif len(different) or variation in ("special cause higher", "special cause lower"):
             kind = DIFFERENT
         elif len(better) or improving:
@@ -138,12 +145,9 @@ class Findings:
             ", " + joined(parts[1:]) if len(parts) > 1 else "")
         extra = self._spc_text(indicator_id, variation, assurance)
         sentence = text + (f"; {extra}" if extra else "") + "."
-        name = KIND_NAMES[kind]
-        if kind == CONCERN and variation != "special cause concerning":
-            name = "Failing its target"
         return Finding(indicator_id, step_id, kind, sentence,
                        self._question(indicator_id, kind), worse=bool(len(worse)),
-                       improving=improving, kind_name=name)
+                       better=bool(len(better)), improving=improving)
 
     def _figure_text(self, indicator_id: str, window: str, row: pd.Series) -> str:
         unit = self.judgements.unit(indicator_id)

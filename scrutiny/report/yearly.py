@@ -14,6 +14,10 @@ from scrutiny.judgements import SHOWN
 from scrutiny.report.actions import classified_actions
 from scrutiny.report.common import CycleFigures, returns_status
 
+# The returns each kind of evidence rests on: a missing one is said under "what is missing".
+RETURNS_OF = {"little_progress": ["actions"], "review_actions": ["actions", "reviews"],
+              "feedback": ["voice"], "training": ["training"]}
+
 
 class YearlyEvidence:
     def __init__(self, figures: CycleFigures, area_code: str):
@@ -28,6 +32,9 @@ class YearlyEvidence:
         rows = []
         for requirement in self.framework.yearly_report:
             shows, missing = getattr(self, f"_{requirement.evidence}")(requirement)
+            for code in self.codes:
+                missing = returns_status(self.figures, code,
+                                         RETURNS_OF.get(requirement.evidence, [])) + missing
             rows.append({"What the yearly report must evidence": requirement.title,
                          "What this period's data shows": " ".join(shows),
                          "What is missing": " ".join(missing) or "Nothing in the returns."})
@@ -45,7 +52,7 @@ class YearlyEvidence:
                      and row["status"] == SHOWN]
         found = [f for f in self.findings.all() if f.step_id in steps]
         worse = [f for f in found if f.worse]
-        improving = [f for f in found if f.improving and not f.worse]
+        improving = [f for f in found if (f.better or f.improving) and not f.worse]
         shows = [f"{len(published)} of {len(indicators)} indicators of "
                  f"{joined([self.framework.step(step).title for step in steps])} are published "
                  "for the period."]
