@@ -254,8 +254,7 @@ class Judgements:
             comparison = NOT_COMPARED
             if own.shown and other.shown and unit != "count":
                 comparison = (comparison_between(own.lower, own.upper, other.lower, other.upper)
-                              if name in self.cycle.area_codes or base["window"] == PUBLISHED
-                              and name not in (PARTNERSHIP, *NATIONAL_COMPARATORS)
+                              if name in self.cycle.area_codes
                               else comparison_against(own.lower, own.upper, other.value))
             rows.append({**base, "comparator": name,
                          "comparator_value": other.value if other.shown else np.nan,
@@ -274,9 +273,8 @@ class Judgements:
     def _trend(self, indicator: Indicator, code: str, window: str) -> str:
         if indicator.window == "year" and window == "quarter":
             window = "year"  # the figure always covers 12 months
+        # quarter by quarter, or the same quarter a year apart
         shift, count = (1, TREND_QUARTERS) if window == "quarter" else (4, TREND_YEARS)
-        if indicator.aggregation == "stock":
-            shift = 1 if window == "quarter" else 4
         points = [self.figures.history(self.cycle.period.shift(-shift * back), window)
                   for back in reversed(range(count))]
         series = [_lookup(frame, (indicator.id, code, window)) for frame in points]
@@ -338,6 +336,8 @@ class Judgements:
         for code in [*self.cycle.area_codes, PARTNERSHIP_CODE]:
             if code != PARTNERSHIP_CODE and not self.old_code(code):
                 continue
+            # the region and England are the same for every area, so the partnership takes
+            # them from its first area's benchmarks
             rows = bench.comparators(code if code != PARTNERSHIP_CODE
                                      else self.cycle.area_codes[0])
             rows = rows[(rows["indicator_id"] == statistic) & (rows["time_period"] == year)]

@@ -67,14 +67,6 @@ def shown_value(row: pd.Series, unit: str, threshold: int = DEFAULT_THRESHOLD) -
     return format_value(row["value"], unit)
 
 
-def shown_interval(row: pd.Series, unit: str, threshold: int = DEFAULT_THRESHOLD) -> str:
-    if shown_value(row, unit, threshold) in (SUPPRESSED, INCOMPLETE, NOT_AVAILABLE):
-        return ""
-    if pd.isna(row["lower"]) or pd.isna(row["upper"]):
-        return ""
-    return f"{format_value(row['lower'], unit)} to {format_value(row['upper'], unit)}"
-
-
 def shown_count(count: float, threshold: int = DEFAULT_THRESHOLD) -> str:
     if count is None or pd.isna(count):
         return NOT_AVAILABLE

@@ -26,7 +26,7 @@ from scrutiny.present import (
     shown_count,
     shown_value,
 )
-from scrutiny.spc import summarise, xmr
+from scrutiny.spc import xmr
 
 SYNTHETIC_NOTICE = (
     "Synthetic demonstration data. This report is built from generated returns for a "
@@ -34,8 +34,6 @@ SYNTHETIC_NOTICE = (
     "synthetic and says nothing about those areas."
 )
 SPC_MIN_MONTHS = 12
-COMPARISON_WORDS = {"better": "better", "worse": "worse", "similar": "similar",
-                    "higher": "higher", "lower": "lower", "not compared": NOT_AVAILABLE}
 
 
 @dataclass
@@ -67,9 +65,6 @@ class CycleFigures:
         value = 100 * numerator / denominator if denominator else float("nan")
         return shown_value(pd.Series({"numerator": numerator, "denominator": denominator,
                                       "value": value}), "percent", self.threshold)
-
-    def shown(self, row: pd.Series, unit: str) -> str:
-        return shown_value(row, unit, self.threshold)
 
     @cached_property
     def values(self) -> pd.DataFrame:
@@ -128,19 +123,6 @@ class CycleFigures:
             return None  # monthly points would show small numbers
         return xmr(series["value"], indicator.polarity,
                    baseline=self.cycle.framework.spc_baseline, rebase=indicator.rebase)
-
-    def spc_summary(self, indicator: Indicator, area_code: str) -> str:
-        """The control chart's verdict on the latest month, in a sentence."""
-        frame = self.spc(indicator, area_code)
-        if frame is None:
-            return ""
-        verdict = summarise(frame, indicator.polarity)
-        earlier = frame.loc[frame.index.isin(self.cycle.period.months[:-1])
-                            & frame["special_cause"]]
-        if not frame["special_cause"].iloc[-1] and len(earlier):
-            months = ", ".join(month_label(month) for month in earlier.index)
-            verdict += f"; special cause earlier in the quarter ({months})"
-        return verdict
 
 
 def header(figures: CycleFigures, title: str, subtitle: str) -> Section:
