@@ -136,10 +136,14 @@ class AreaReport:
         for note in returns_status(self.figures, self.area_code, list(step.returns)):
             section.notice(note)
         found = self.findings.for_step(step.id)
+        section.heading("Findings")
         if found:
-            section.heading("Findings")
             section.findings([(finding.sentence, finding.question, self.findings.link(finding))
                               for finding in found])
+        else:
+            section.paragraph("None of this step's figures differs significantly from its "
+                              "comparators, is moving steadily one way, or shows a special "
+                              "cause.")
         indicators = self.cycle.framework.indicators_for(step=step.id)
         if indicators:
             section.table(indicator_table(self.figures, indicators, self.area_code),
