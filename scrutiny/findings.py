@@ -167,6 +167,8 @@ class Findings:
         end = month_label(period.months[-1])
         if window == PUBLISHED:
             return f"in {row['period']} (published)"
+        if self.framework.indicator(row["indicator_id"]).aggregation == "stock":
+            return f"at the end of {end}"
         if window == "quarter":
             return f"in the quarter to {end}"
         return f"in the 12 months to {end}"
