@@ -26,8 +26,10 @@ from scrutiny import spc
 from scrutiny.cycle import PARTNERSHIP_CODE
 from scrutiny.judgements import (
     ENGLAND,
+    FALLING,
     PARTNERSHIP,
     PUBLISHED,
+    RISING,
     Judgements,
     getting,
 )
@@ -184,18 +186,19 @@ class Findings:
         return joined(names)
 
     def _trends(self, indicator_id: str, window: str) -> list[tuple[str, str]]:
-        """The directional trends of the figure: (trend, what it spans)."""
+        """The directional trends of the figure: (rising or falling, what it spans)."""
         if window == PUBLISHED:
-            row = self.judgements.figure(indicator_id, self.area_code, PUBLISHED)
-            return [(row["trend"], "years")] if row is not None and row["trend"] in (
-                "rising", "falling") else []
+            spans = [(PUBLISHED, "years")]
+        elif self.framework.indicator(indicator_id).window == "year":
+            spans = [("year", "years")]  # its quarter figure covers 12 months too
+        else:
+            spans = [("quarter", "quarters"), ("year", "years")]
         out = []
-        for name, span in (("quarter", "quarters"), ("year", "years")):
+        for name, span in spans:
             row = self.judgements.figure(indicator_id, self.area_code, name)
-            if row is not None and row["trend"] in ("rising", "falling") and (
-                    name, span) not in out:
+            if row is not None and row["trend"] in (RISING, FALLING):
                 out.append((row["trend"], span))
-        return list(dict.fromkeys(out))
+        return out
 
     @staticmethod
     def _trend_text(trend: str, span: str) -> str:

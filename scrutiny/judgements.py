@@ -55,6 +55,8 @@ TREND_QUARTERS, TREND_YEARS = 4, 3
 # How a figure stands after disclosure control.
 SHOWN, SUPPRESSED, INCOMPLETE = "published", "suppressed", "incomplete"
 NOTHING = "nothing to measure"
+# A hidden figure's symbol, as in official statistics (a published statistic keeps DfE's own).
+SYMBOLS = {SUPPRESSED: "c", INCOMPLETE: "x", NOTHING: "z"}
 
 
 def comparison_against(lower: float, upper: float, reference: float) -> str:
@@ -162,6 +164,7 @@ class Judgements:
         self.figures = figures
         self.cycle = figures.cycle
         self.framework = self.cycle.framework
+        self._comparators_by_code: dict[str, dict] = {}
 
     # --- the table -----------------------------------------------------------------------
 
@@ -295,32 +298,39 @@ class Judgements:
         area = self.cycle.partnership.area(code)
         return "" if area.old_la_code is None else str(area.old_la_code)
 
-    def _published(self, statistic: str, code: str, year: int) -> _Figure:
-        """A published figure of an area (its LA) or of the partnership (recomputed)."""
+    @cached_property
+    def _published_by_key(self) -> dict[tuple[str, int, str], pd.Series]:
+        """Each published figure of the partnership's LAs and of the partnership (recomputed),
+        by statistic, year and code: looked up once per figure, not filtered each time."""
         bench = self._national
-        if code == PARTNERSHIP_CODE:
-            rows = bench.partnership
-            rows = rows[(rows["indicator_id"] == statistic) & (rows["time_period"] == year)]
-        else:
-            long = bench.long
-            rows = long[(long["indicator_id"] == statistic) & (long["time_period"] == year)
-                        & (long["geographic_level"] == "local_authority")
-                        & (long["area_code"].astype(str) == self.old_code(code))]
-        return self._published_figure(statistic, rows, year)
+        codes = {self.old_code(code): code for code in self.cycle.area_codes
+                 if self.old_code(code)}
+        long = bench.long
+        la = long[(long["geographic_level"] == "local_authority")
+                  & long["area_code"].astype(str).isin(codes)]
+        rows = {(row.indicator_id, int(row.time_period), codes[str(row.area_code)]): row
+                for row in la.itertuples(index=False)}
+        rows.update({(row.indicator_id, int(row.time_period), PARTNERSHIP_CODE): row
+                     for row in bench.partnership.itertuples(index=False)})
+        return rows
 
-    def _published_figure(self, statistic: str, rows: pd.DataFrame, year: int) -> _Figure:
+    def _published(self, statistic: str, code: str, year: int) -> _Figure:
+        """A published figure of an area (its LA) or of the partnership."""
+        return self._published_figure(statistic, self._published_by_key.get(
+            (statistic, year, code)), year)
+
+    def _published_figure(self, statistic: str, row, year: int) -> _Figure:
         period = _year_label(year)
-        if rows.empty:
+        if row is None:
             return _Figure(period=period)
-        row = rows.iloc[0]
-        symbol = str(row.get("suppression") or "")
-        if symbol or pd.isna(row["value"]):
+        symbol = str(row.suppression or "")
+        if symbol or pd.isna(row.value):
             return _Figure(status=SUPPRESSED if symbol == "c" else NOTHING,
                            symbol=symbol or "x", period=period)
         definition = self._national.definitions[statistic]
         lower, upper = published_interval(self._national.unit(statistic), definition.scale,
-                                          row["numerator"], row["denominator"])
-        return _Figure(row["numerator"], row["denominator"], float(row["value"]), lower, upper,
+                                          row.numerator, row.denominator)
+        return _Figure(row.numerator, row.denominator, float(row.value), lower, upper,
                        SHOWN, period=period)
 
     def _national_comparators(self, statistic: str) -> dict[str, dict[str, _Figure]]:
@@ -338,24 +348,30 @@ class Judgements:
                 continue
             # the region and England are the same for every area, so the partnership takes
             # them from its first area's benchmarks
-            rows = bench.comparators(code if code != PARTNERSHIP_CODE
-                                     else self.cycle.area_codes[0])
-            rows = rows[(rows["indicator_id"] == statistic) & (rows["time_period"] == year)]
+            rows = self._comparator_rows(code if code != PARTNERSHIP_CODE
+                                         else self.cycle.area_codes[0])
             wanted = NATIONAL_COMPARATORS if code != PARTNERSHIP_CODE else (REGION, ENGLAND)
             out[code] = {}
             for name in wanted:
-                match = rows[rows["comparator"] == name]
-                if match.empty:
+                row = rows.get((statistic, year, name))
+                if row is None:
                     continue
-                row = match.iloc[0]
-                symbol = str(row["suppression"] or "")
+                symbol = str(row.suppression or "")
                 out[code][name] = (
                     _Figure(status=SUPPRESSED if symbol == "c" else NOTHING, symbol=symbol or "x",
                             period=_year_label(year))
-                    if symbol or pd.isna(row["value"])
-                    else _Figure(value=float(row["value"]), status=SHOWN,
-                                 period=_year_label(year)))
+                    if symbol or pd.isna(row.value)
+                    else _Figure(value=float(row.value), status=SHOWN, period=_year_label(year)))
         return out
+
+    def _comparator_rows(self, code: str) -> dict[tuple[str, int, str], tuple]:
+        """An area's national comparators by statistic, year and comparator."""
+        if code not in self._comparators_by_code:
+            frame = self._national.comparators(code)
+            self._comparators_by_code[code] = {
+                (row.indicator_id, int(row.time_period), row.comparator): row
+                for row in frame.itertuples(index=False)}
+        return self._comparators_by_code[code]
 
     def _ranked(self, statistic: str, code: str) -> dict:
         """LAIT quartile band and rank of the area's latest published figure."""

@@ -14,7 +14,7 @@ from scrutiny.cycle import PARTNERSHIP_CODE, Cycle, load_cycle
 from scrutiny.disclosure import mark_suppressed, primary_mask
 from scrutiny.framework import Indicator
 from scrutiny.indicators import indicator_values, monthly
-from scrutiny.judgements import INCOMPLETE, PUBLISHED, SHOWN, SUPPRESSED, Judgements
+from scrutiny.judgements import NOTHING, PUBLISHED, SHOWN, SYMBOLS, Judgements
 from scrutiny.periods import Period, month_label
 from scrutiny.present import (
     NOT_AVAILABLE,
@@ -43,6 +43,7 @@ class CycleFigures:
     cycle: Cycle
     _monthly: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _history: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, repr=False)
+    _spc: dict[tuple[str, str], pd.DataFrame | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, store_path: str | Path, period: str) -> CycleFigures:
@@ -109,7 +110,14 @@ class CycleFigures:
         return "quarter" if indicator.aggregation == "stock" else "year"
 
     def spc(self, indicator: Indicator, area_code: str) -> pd.DataFrame | None:
-        """The XmR frame for a monthly indicator, or None where it cannot be published."""
+        """The XmR frame for a monthly indicator, or None where it cannot be published (once
+        per indicator and area: the judgements, findings and charts all read it)."""
+        key = (indicator.id, area_code)
+        if key not in self._spc:
+            self._spc[key] = self._control_chart(indicator, area_code)
+        return self._spc[key]
+
+    def _control_chart(self, indicator: Indicator, area_code: str) -> pd.DataFrame | None:
         if not indicator.monthly:
             return None
         series = self.monthly(indicator.id)
@@ -165,8 +173,7 @@ def figure_text(row: pd.Series | None, unit: str) -> str:
         return NOT_AVAILABLE
     if row["status"] == SHOWN:
         return format_value(row["value"], unit)
-    return row["symbol"] or {SUPPRESSED: "c", INCOMPLETE: "x"}.get(row["status"],
-                                                                    NOT_AVAILABLE)
+    return row["symbol"] or _symbol(row["status"])
 
 
 def comparator_text(row: pd.Series | None, unit: str) -> str:
@@ -174,8 +181,13 @@ def comparator_text(row: pd.Series | None, unit: str) -> str:
         return NOT_AVAILABLE
     if row["comparator_status"] == SHOWN:
         return format_value(row["comparator_value"], unit)
-    return row["comparator_symbol"] or {SUPPRESSED: "c", INCOMPLETE: "x"}.get(
-        row["comparator_status"], NOT_AVAILABLE)
+    return row["comparator_symbol"] or _symbol(row["comparator_status"])
+
+
+def _symbol(status: str) -> str:
+    """c or x for a hidden figure; a dash where there is nothing to measure (as the tables'
+    note says: does not apply)."""
+    return NOT_AVAILABLE if status == NOTHING else SYMBOLS.get(status, NOT_AVAILABLE)
 
 
 def window_text(figures: CycleFigures, window: str, indicator: Indicator) -> str:

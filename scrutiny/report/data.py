@@ -15,13 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from scrutiny.judgements import COLUMNS, INCOMPLETE, NOTHING, SUPPRESSED, Judgements
+from scrutiny.judgements import COLUMNS, SYMBOLS, Judgements
 from scrutiny.spreadsheets import neutralised
 
 DATA_DIR = "data"
 INDICATORS_FILE = f"{DATA_DIR}/indicators.csv"
 DEFINITIONS_FILE = f"{DATA_DIR}/indicator_definitions.csv"
-SYMBOLS = {SUPPRESSED: "c", INCOMPLETE: "x", NOTHING: "z"}
 NUMBERS = ["numerator", "denominator", "value", "ci_lower", "ci_upper"]
 DEFINITION_COLUMNS = ["indicator_id", "title", "step", "themes", "unit", "polarity", "source",
                       "definition", "question", "target"]

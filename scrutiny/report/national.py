@@ -49,6 +49,7 @@ class NationalBenchmarks:
 
     def __init__(self, cycle: Cycle):
         self.cycle = cycle
+        self._comparators: dict[str, pd.DataFrame] = {}
         self.long = cycle.national.get("national", pd.DataFrame())
         self.neighbours = cycle.national.get("national_neighbours")
         self.ofsted = cycle.national.get("national_ofsted")
@@ -86,15 +87,19 @@ class NationalBenchmarks:
         return la_ranks(self.long)
 
     def comparators(self, area_code: str) -> pd.DataFrame:
-        """indicator_id, time_period, comparator, value, suppression for one area."""
+        """indicator_id, time_period, comparator, value, suppression for one area (computed
+        once per area: every statistic of every step reads it)."""
         from scrutiny.national import benchmark
 
-        rows = benchmark(self.long, self.old_code(area_code),
-                         region_code=self.cycle.partnership.region_code,
-                         neighbours=self.neighbours)
-        whole = self.partnership.assign(comparator="partnership")
-        columns = ["indicator_id", "time_period", "comparator", "value", "suppression"]
-        return pd.concat([rows[columns], whole[columns]], ignore_index=True)
+        if area_code not in self._comparators:
+            rows = benchmark(self.long, self.old_code(area_code),
+                             region_code=self.cycle.partnership.region_code,
+                             neighbours=self.neighbours)
+            whole = self.partnership.assign(comparator="partnership")
+            columns = ["indicator_id", "time_period", "comparator", "value", "suppression"]
+            self._comparators[area_code] = pd.concat([rows[columns], whole[columns]],
+                                                     ignore_index=True)
+        return self._comparators[area_code]
 
     def latest_year(self, indicator_id: str) -> int | None:
         years = self.long.loc[self.long["indicator_id"] == indicator_id, "time_period"]

@@ -9,7 +9,7 @@ import pandas as pd
 from scrutiny.cycle import PARTNERSHIP_CODE
 from scrutiny.findings import Findings, joined
 from scrutiny.framework import YearlyRequirement
-from scrutiny.indicators import window_months
+from scrutiny.indicators import window_bounds, window_months
 from scrutiny.judgements import SHOWN
 from scrutiny.report.actions import classified_actions
 from scrutiny.report.common import CycleFigures, returns_status
@@ -103,8 +103,7 @@ class YearlyEvidence:
         reviews = self.cycle.reviews
         reviews = reviews[reviews["area_code"].isin(self.codes)]
         notified = reviews[pd.to_datetime(reviews["notified_date"]).between(
-            *[pd.Timestamp(day) for day in (self.cycle.period.shift(-3).start,
-                                            self.cycle.period.end)])]
+            *window_bounds(self.cycle.period, "year"))]
         shows.append(f"{self.figures.count(len(notified))} serious incident notification(s) in "
                      "the 12 months.")
         return shows, ["The tracker records whether actions were completed, not whether they "
