@@ -16,7 +16,13 @@ from scrutiny.measures import MeasureError
 from scrutiny.national.errors import NationalDataError
 from scrutiny.partnership import PartnershipError
 from scrutiny.periods import PeriodError
-from scrutiny.runner import DEFAULT_REPORT_TIMEOUT, RunError, RunInterrupted, run_cycle
+from scrutiny.runner import (
+    DEFAULT_REPORT_TIMEOUT,
+    FORMATS,
+    RunError,
+    RunInterrupted,
+    run_cycle,
+)
 from scrutiny.sources import UnreadableFile
 from scrutiny.store import StoreError
 
@@ -24,6 +30,15 @@ DEFAULT_OUT = Path("reports")
 # errors whose message is the whole story for a user: shown as one sentence
 KNOWN_ERRORS = (RunError, LabError, PartnershipError, PeriodError, ContractError, StoreError,
                 FrameworkError, MeasureError, NationalDataError, UnreadableFile)
+
+
+def _formats(_ctx, _param, value: str) -> list[str]:
+    chosen = [part.strip().lower() for part in value.split(",") if part.strip()]
+    unknown = [part for part in chosen if part not in FORMATS]
+    if unknown or "html" not in chosen:
+        raise click.BadParameter(f"{value!r}: give html or html,pdf (HTML is always written; "
+                                 "it is what the PDF is printed from)")
+    return list(dict.fromkeys(chosen))
 
 
 def _areas(_ctx, _param, values: tuple[str, ...]) -> list[str] | None:
@@ -91,10 +106,15 @@ def main(ctx: click.Context, debug: bool) -> None:
               show_default=True, metavar="SECONDS",
               help="How long one report may run; a report still running then is stopped, "
                    "with its Jupyter kernel, and marked failed.")
+@click.option("--format", "formats", default="html", show_default=True, callback=_formats,
+              metavar="html[,pdf]",
+              help="What each report is written as: html, or html,pdf to print every report "
+                   "to a tagged PDF as well (for committee papers). Every report also gets its "
+                   "XLSX data pack.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_dir: Path,
         store_path: Path | None, national_dir: Path | None, framework_file: Path | None,
-        workers: int | None, timeout: int, progress: bool) -> None:
+        workers: int | None, timeout: int, formats: list[str], progress: bool) -> None:
     """Check the returns, store what is valid and write every report for a quarter."""
     if data_dir is None:
         from scrutiny import demo
@@ -106,7 +126,7 @@ def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_
         result = run_cycle(data_dir, out_dir, period=period, area_codes=areas,
                            store_path=store_path, national_dir=national_dir, workers=workers,
                            progress=progress, framework_file=framework_file,
-                           report_timeout=timeout)
+                           report_timeout=timeout, formats=formats)
     except RunInterrupted as stopped:  # one sentence, the shell's exit code for the signal
         click.echo(str(stopped), err=True)
         sys.exit(stopped.exit_code)

@@ -51,12 +51,39 @@ class IngestResult:
     def count(self, status: str) -> int:
         return sum(1 for item in self.files if item["status"] == status)
 
+    def in_words(self) -> str:
+        """What happened to the data folder's files, in sentences for the index page."""
+        new, earlier = self.count("accepted"), self.count("already stored")
+        rejected, unread = self.count("rejected"), len(self.not_read)
+        sentences = [f"The data folder held {_counted(len(self.files) + unread, 'file')}."]
+        if new + earlier:
+            sentences.append(
+                f"{_counted(new + earlier, 'return', capital=True)} passed "
+                f"{'its data contract' if new + earlier == 1 else 'their data contracts'}"
+                + (f": {new:,} new in this run and {earlier:,} stored by an earlier run."
+                   if new and earlier else
+                   " and had been stored by an earlier run." if earlier else "."))
+        sentences.append(
+            f"{_counted(rejected, 'return', capital=True)} {'was' if rejected == 1 else 'were'}"
+            " quarantined: the data-quality report says what to correct."
+            if rejected else "No return was quarantined.")
+        if unread:
+            sentences.append(f"{_counted(unread, 'file', capital=True)} "
+                             f"{'was' if unread == 1 else 'were'} not read: the data-quality "
+                             "report says why and what name or format each needs.")
+        return " ".join(sentences)
+
     def summary(self) -> str:
         return (
             f"{len(self.files) + len(self.not_read)} files: {self.count('accepted')} accepted, "
             f"{self.count('rejected')} quarantined, {self.count('already stored')} already "
             f"stored, {len(self.not_read)} not read"
         )
+
+
+def _counted(count: int, noun: str, capital: bool = False) -> str:
+    words = f"{count:,} {noun}{'' if count == 1 else 's'}"
+    return words[0].upper() + words[1:] if capital else words
 
 
 @dataclass

@@ -7,23 +7,19 @@ from a return (free text, codes) is HTML-escaped here, in one place.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import math
 import re
 from dataclasses import dataclass, field
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")  # reports render without a screen
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from scrutiny.disclosure import DEFAULT_THRESHOLD, SUPPRESSED  # noqa: E402
+from scrutiny.charts import Chart, svg, svg_size
+from scrutiny.disclosure import DEFAULT_THRESHOLD, SUPPRESSED
 
 NOT_AVAILABLE = "–"  # no data (nothing returned, or nothing to measure)
 INCOMPLETE = "incomplete"  # some months of the window were not (validly) returned
+HALF_COLUMN_PX = 520  # a chart this narrow sits beside another in the reading column
 UNIT_LABELS = {"count": "number", "percent": "%", "rate_per_10k": "per 10,000 children"}
 
 
@@ -73,40 +69,44 @@ def shown_count(count: float, threshold: int = DEFAULT_THRESHOLD) -> str:
     return SUPPRESSED if is_small(count, threshold) else f"{count:,.0f}"
 
 
-def figure_html(figure: plt.Figure, alt: str) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(figure)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f'<figure><img src="data:image/png;base64,{data}" alt="{escaped(alt)}" '
-            f'style="max-width:100%"><figcaption>{escaped(alt)}</figcaption></figure>')
+def figure_html(chart: Chart, caption: str, anchor: str = "", data_caption: str = "",
+                aside: str = "") -> str:
+    """A chart as a figure: the SVG, named for assistive technology by its text alternative
+    (written from its data), the caption, anything to show beside it (``aside``: markup made by
+    the package, such as the variation icons), and its data in a table a reader can open."""
+    picture = svg(chart.figure)
+    width, _height = svg_size(picture)
+    # an image, not its parts, for a screen reader; the text alternative is its name
+    picture = picture.replace("<svg", f'<svg role="img" aria-label="{escaped(chart.description)}"'
+                              f' class="chart-image"', 1)
+    # at its natural size (1 pt = 4/3 px) its text is the size it was drawn at
+    half = " half" if width * 4 / 3 <= HALF_COLUMN_PX else ""
+    identity = f' id="{escaped(anchor)}"' if anchor else ""
+    table = table_html(chart.data, data_caption or f"The figures in this chart: {caption}")
+    return (f'<figure class="chart{half}"{identity}>'
+            + (f'<div class="chart-aside">{aside}</div>' if aside else "")
+            + f"{picture}<figcaption>{escaped(caption)}</figcaption>"
+            f"<details><summary>Show the data in this chart</summary>{table}</details>"
+            "</figure>")
+
+
+_TABLE_TAG = re.compile(r"<table[^>]*>")
+_INDENT = re.compile(r"\n\s+")
 
 
 def table_html(frame: pd.DataFrame, caption: str = "", anchor: str = "") -> str:
     frame = frame.map(lambda cell: showable(cell) if isinstance(cell, str) else cell)
     frame.columns = [showable(str(column)) for column in frame.columns]
-    table = frame.to_html(index=False, escape=True, na_rep=NOT_AVAILABLE, border=0,
-                          classes="scrutiny-table")
+    table = frame.to_html(index=False, escape=True, na_rep=NOT_AVAILABLE, border=0)
+    # pandas' own attributes and indentation are for its notebook look, not the publication's
+    table = _TABLE_TAG.sub("<table>", table, count=1).replace(
+        '<tr style="text-align: right;">', "<tr>", 1)
+    table = _INDENT.sub("\n", table)
     if caption:
         table = table.replace(">", f"><caption>{escaped(caption)}</caption>", 1)
     if anchor:
         table = table.replace("<table", f'<table id="{escaped(anchor)}"', 1)
     return table
-
-
-STYLE = """<style>
-.scrutiny-section{font-family:Arial,Helvetica,sans-serif;max-width:1100px}
-.scrutiny-table{border-collapse:collapse;margin:0.5em 0 1.2em 0;font-size:0.9em}
-.scrutiny-table caption{text-align:left;font-weight:bold;padding:0.3em 0}
-.scrutiny-table th,.scrutiny-table td,.jp-RenderedHTMLCommon table.scrutiny-table td,
-.jp-RenderedHTMLCommon table.scrutiny-table th{border-bottom:1px solid #ccc;padding:4px 8px;
- text-align:left;vertical-align:top}
-.scrutiny-table th{background:#f0f0f0}
-.scrutiny-notice{border-left:6px solid #b58800;background:#fff7e0;padding:0.6em 1em;margin:1em 0}
-.scrutiny-note{color:#444;font-size:0.9em}
-.scrutiny-findings li{margin-bottom:0.6em}
-.scrutiny-question{font-style:italic;color:#333}
-</style>"""
 
 
 @dataclass
@@ -116,6 +116,7 @@ class Section:
     title: str = ""
     level: int = 2
     blocks: list[str] = field(default_factory=list)
+    kind: str = ""  # a class for the stylesheet: "step" starts a new printed page
 
     def paragraph(self, text: str) -> Section:
         self.blocks.append(f"<p>{escaped(text)}</p>")
@@ -133,6 +134,11 @@ class Section:
         self.blocks.append(f'<p class="scrutiny-note">{escaped(text)}</p>')
         return self
 
+    def raw(self, markup: str) -> Section:
+        """Markup the package made itself (never text from a return): icons, their key."""
+        self.blocks.append(markup)
+        return self
+
     def bullets(self, items: list[str]) -> Section:
         if items:
             inner = "".join(f"<li>{escaped(item)}</li>" for item in items)
@@ -146,12 +152,10 @@ class Section:
         self.blocks.append(table_html(frame, caption, anchor))
         return self
 
-    def figure(self, figure: plt.Figure | None, alt: str, anchor: str = "") -> Section:
-        if figure is not None:
-            html_ = figure_html(figure, alt)
-            if anchor:
-                html_ = html_.replace("<figure", f'<figure id="{escaped(anchor)}"', 1)
-            self.blocks.append(html_)
+    def figure(self, chart: Chart | None, caption: str, anchor: str = "",
+               data_caption: str = "", aside: str = "") -> Section:
+        if chart is not None:
+            self.blocks.append(figure_html(chart, caption, anchor, data_caption, aside))
         return self
 
     def findings(self, findings: list[tuple[str, str, str]]) -> Section:
@@ -170,7 +174,9 @@ class Section:
     def _repr_html_(self) -> str:
         heading = (f"<h{self.level}>{escaped(self.title)}</h{self.level}>"
                    if self.title else "")
-        return f'<section class="scrutiny-section">{heading}{"".join(self.blocks)}</section>'
+        kind = f" {escaped(self.kind)}" if self.kind else ""
+        return (f'<section class="scrutiny-section{kind}">{heading}{"".join(self.blocks)}'
+                "</section>")
 
     def __str__(self) -> str:  # what a plain-text front end shows
         return self.title

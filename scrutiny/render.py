@@ -18,6 +18,7 @@ import nbformat
 from jinja2 import Environment, PackageLoader, select_autoescape
 from nbconvert import HTMLExporter
 
+from scrutiny.publication import Page, finish, stylesheet
 from scrutiny.resources import import_root
 
 NBCONVERT_TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
@@ -29,12 +30,18 @@ def write_atomically(path: Path, text: str) -> None:
     The file gets the mode a plain ``open()`` gives (0644 under umask 022), not mkstemp's
     0600: reports are made to be read by others and published.
     """
+    write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """:func:`write_atomically` for bytes (a PDF, a workbook)."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -57,17 +64,18 @@ def stderr_outputs(notebook: nbformat.NotebookNode) -> list[str]:
     return removed
 
 
-def notebook_to_html(notebook_path: Path, html_path: Path, title: str) -> list[str]:
-    """Render an executed notebook without its code; returns the stderr text it dropped."""
+def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[str]:
+    """Render an executed notebook as a publication, without its code; returns the stderr
+    text it dropped."""
     notebook = nbformat.read(notebook_path, as_version=4)
     removed = stderr_outputs(notebook)
     exporter = HTMLExporter(template_name="scrutiny",
                             extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
                             exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
-    body, _resources = exporter.from_notebook_node(notebook,
-                                                   resources={"metadata": {"name": title}})
-    write_atomically(html_path, body)
+    body, _resources = exporter.from_notebook_node(
+        notebook, resources={"metadata": {"name": page.title}, "scrutiny": page.resources()})
+    write_atomically(html_path, finish(body))
     return removed
 
 
@@ -77,8 +85,13 @@ _environment = Environment(
 )
 
 
+def page_from_template(name: str, **context) -> str:
+    """A page of the package's own templates, every value escaped."""
+    return _environment.get_template(name).render(**context)
+
+
 def index_html(context: dict) -> str:
-    return _environment.get_template("index.html.j2").render(**context)
+    return page_from_template("index.html.j2", stylesheet=stylesheet(), **context)
 
 
 # Safe output: no generated file names a path of this machine outside the data and output

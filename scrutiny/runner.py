@@ -19,18 +19,20 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+import pandas as pd
 from tqdm.auto import tqdm
 
 from scrutiny import __version__, store
+from scrutiny.companions import page_for, write_companions
 from scrutiny.contracts import load_contracts
-from scrutiny.cycle import load_cycle
+from scrutiny.cycle import Cycle, load_cycle
 from scrutiny.framework import check_against_returns, load_framework
 from scrutiny.ingest import IngestResult, ingest, returns_folder_problem
 from scrutiny.layout import DEEP_DIVES_DIR, NATIONAL_DIR
@@ -48,11 +50,12 @@ from scrutiny.worker import Job, Outcome, ReportFiles, Worker
 NATIONAL_SUBDIR = NATIONAL_DIR  # a data folder's own national statistics, used by default
 DEFAULT_REPORT_TIMEOUT = 900  # seconds one report may run before it is stopped
 POLL_SECONDS = 0.2  # how often the runner looks at its workers
+FORMATS = ("html", "pdf")  # what a report can be written as (HTML always)
 IN_PROGRESS, COMPLETE, WITH_FAILURES, INTERRUPTED = (
     "in progress", "complete", "complete with failures", "interrupted")
 PACKAGES = ("scrutiny", "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib",
             "duckdb", "great-expectations", "papermill", "nbconvert", "nbformat", "ipykernel",
-            "psutil")
+            "psutil", "weasyprint", "gptables")
 
 
 class RunError(RuntimeError):
@@ -176,8 +179,12 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
               area_codes: list[str] | None = None, store_path: Path | None = None,
               national_dir: Path | None = None, workers: int | None = None,
               progress: bool = True, framework_file: Path | None = None,
-              report_timeout: float = DEFAULT_REPORT_TIMEOUT) -> RunResult:
+              report_timeout: float = DEFAULT_REPORT_TIMEOUT,
+              formats: Sequence[str] = ("html",)) -> RunResult:
     started_at, started = datetime.now(UTC), time.perf_counter()
+    formats = list(dict.fromkeys(["html", *formats]))
+    if any(chosen not in FORMATS for chosen in formats):
+        raise RunError(f"formats must be among {', '.join(FORMATS)}, not {', '.join(formats)}")
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     partnership = load_partnership(data_dir)
     framework = load_framework(data_dir, framework_file)
@@ -224,6 +231,11 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
     write_data(judgements, period_dir)
     jobs = plan_jobs(partnership, chosen_period, area_codes or partnership.area_codes,
                      store_path, period_dir, deep_dives(data_dir))
+    published = started_at.strftime("%-d %B %Y")
+    companions = write_companions(judgements, jobs, period_dir, formats, published)
+    for job in jobs:
+        job.formats = formats
+        job.page = page_for(job, partnership, chosen_period, published, companions)
     record = RunRecord(period_dir, started, {
         "tool": {"name": "scrutiny", "version": __version__},
         "started_at": started_at.isoformat(timespec="seconds"),
@@ -237,14 +249,20 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         "inputs": received.files,
         "not_read": received.not_read,
         "data": [INDICATORS_FILE, DEFINITIONS_FILE],
+        "formats": formats,
+        "companions": companions.as_dict(),
         "national_inputs": _named_in(national_files, data_dir),
         "packages": package_versions(),
     }, {
         "partnership": partnership.name, "period": chosen_period.label,
         "period_title": _period_title(chosen_period), "synthetic": partnership.synthetic,
-        "version": __version__, "ingest_summary": received.summary(),
+        "version": __version__, "ingest_summary": received.in_words(),
         "rejected": received.count("rejected"), "not_read": len(received.not_read),
         "data_files": [INDICATORS_FILE, DEFINITIONS_FILE],
+        "data_packs": {f"{slug}.html": pack for slug, pack in companions.data_packs.items()},
+        "children_pages": companions.children_pages,
+        "sources": data_sources(judgements.cycle, national_files, chosen_period),
+        "published": published,
     })
     with _stop_on_signals() as stop:
         # from here on the index says "in progress" until the run's final state replaces it
@@ -257,6 +275,38 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
     if stop.signum:
         raise RunInterrupted(stop.signum, period_dir / "index.html")
     return RunResult(chosen_period, period_dir, outcomes, received)
+
+
+def data_sources(cycle: Cycle, national_files: list[dict], period: Period) -> list[dict]:
+    """The data the period's reports are built from, with their dates, in words."""
+    received = cycle.received
+    accepted = received[(received["status"] == "accepted") & received["period"].notna()]
+    accepted = accepted[accepted["period"].map(
+        lambda label: Period.parse(label) <= (period if Period.parse(label).is_quarter
+                                              else period.year))]
+    sources = []
+    if not accepted.empty:
+        received_for = sorted(accepted["period"].map(Period.parse).unique())
+        periods = [label for label in received_for if label.is_quarter] or received_for
+        sources.append({
+            "name": "Returns from the partnership's local authorities, police, health and "
+                    "business unit",
+            "detail": f"{len(accepted):,} accepted returns for {periods[0].label} to "
+                      f"{periods[-1].label}, the latest received "
+                      f"{accepted['received_at'].max():%-d %B %Y}."})
+    used = [item for item in national_files if item["status"] == "used"]
+    if used:
+        years = cycle.national.get("national", pd.DataFrame()).get("time_period")
+        latest = (f" The latest year published is {int(years.max()) - 1}-"
+                  f"{int(years.max()) % 100:02d}." if years is not None and len(years) else "")
+        synthetic = (" In this demonstration they are synthetic files in the published layout."
+                     if any(item.get("synthetic") for item in used) else "")
+        sources.append({
+            "name": "Published statistics from DfE, ONS and Ofsted (Open Government Licence)",
+            "detail": f"{len(used)} files: "
+                      + ", ".join(Path(item["file"]).name for item in used) + "."
+                      + latest + synthetic})
+    return sources
 
 
 def _period_title(period: Period) -> str:
@@ -391,6 +441,7 @@ def execute_reports(jobs: list[Job], period_dir: Path, *, workers: int | None = 
     for outcome in outcomes:  # only this run's reports are left to be read as current
         if outcome.status != "ok":
             (period_dir / outcome.html).unlink(missing_ok=True)
+            (period_dir / outcome.html).with_suffix(".pdf").unlink(missing_ok=True)
     return outcomes
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import psutil
 
+from scrutiny.publication import Page, write_pdf
 from scrutiny.render import (
     notebook_to_html,
     scrub_file,
@@ -56,6 +57,8 @@ class Job:
     slug: str
     parameters: dict
     folder: str = ""  # where the notebook is, if not the package's notebooks (a deep dive)
+    page: dict = field(default_factory=dict)  # the publication's header and links (Page)
+    formats: list[str] = field(default_factory=lambda: ["html"])  # and "pdf"
 
 
 @dataclass
@@ -70,6 +73,7 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     log: str = ""
     error_file: str = ""
+    pdf: str = ""  # the report printed, where the run asked for PDFs
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,10 @@ class ReportFiles:
     def error(self) -> Path:
         return self.executed.with_suffix(".error.txt")
 
+    @property
+    def pdf(self) -> Path:
+        return self.html.with_suffix(".pdf")
+
     def outcome(self, job: Job, status: str, duration: float, error: str = "",
                 warnings: Iterable[str] = ()) -> Outcome:
         def relative(path: Path) -> str:
@@ -102,7 +110,8 @@ class ReportFiles:
 
         return Outcome(job.kind, job.title, self.html.name, relative(self.executed), status,
                        round(duration, 2), error, list(warnings), relative(self.log),
-                       relative(self.error) if status == "failed" else "")
+                       relative(self.error) if status == "failed" else "",
+                       relative(self.pdf) if status == "ok" and "pdf" in job.formats else "")
 
 
 # --- inside the worker -------------------------------------------------------------------
@@ -126,10 +135,14 @@ def execute_job(job: Job, period_dir: Path, notebooks: Path,
                 kernel_name=KERNEL, progress_bar=False, log_output=False, cwd=str(period_dir))
         finally:
             tidy_executed_notebook(files.executed, job.notebook, keep)
-        warnings = notebook_to_html(files.executed, files.html, job.title)
+        warnings = notebook_to_html(files.executed, files.html,
+                                    Page(**{"title": job.title, **job.page}))
+        if "pdf" in job.formats:
+            write_pdf(files.html, files.pdf)
     except Exception as problem:  # a report's failure must not stop the others
         write_atomically(files.error, scrub_paths(traceback.format_exc(), keep))
         files.html.unlink(missing_ok=True)
+        files.pdf.unlink(missing_ok=True)
         return files.outcome(job, "failed", time.perf_counter() - started,
                              scrub_paths(_short_error(problem), keep))
     return files.outcome(job, "ok", time.perf_counter() - started, warnings=warnings)

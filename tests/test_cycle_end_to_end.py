@@ -47,6 +47,9 @@ def test_the_cycle_writes_every_report_for_the_latest_complete_quarter(cycle_out
         "index.html", "regional-comparison.html", "data-quality.html",
         "area-bath-and-north-east-somerset.html", "area-bristol-city-of.html",
         "area-north-somerset.html", "area-south-gloucestershire.html", "area-somerset.html",
+        "children-bath-and-north-east-somerset.html", "children-bristol-city-of.html",
+        "children-north-somerset.html", "children-south-gloucestershire.html",
+        "children-somerset.html", "children-partnership.html",
     }
     assert not cycle_outputs["result"].failed
 
@@ -91,8 +94,10 @@ def test_area_reports_have_six_steps_tables_charts_and_no_code(period_dir, code)
         assert any(title.lower() in heading.lower() for heading in headings), title
     assert "Synthetic demonstration data" in text
     assert len(page.find_all("table")) >= 12
-    assert len(page.find_all("img")) >= 6
-    assert all(img.get("alt") for img in page.find_all("img"))  # every chart is described
+    charts = page.select("figure.chart svg[role=img]")
+    assert len(charts) >= 6
+    assert all(chart.get("aria-label") for chart in charts)  # every chart is described
+    assert all(chart.find_parent("figure").select("details table") for chart in charts)
     assert "report.step(" not in text and "AreaReport" not in text
     assert not page.select(".jp-CodeCell .jp-InputArea")  # code cells show their output only
     assert not page.find_all("script", src=True)  # nothing fetched from the internet

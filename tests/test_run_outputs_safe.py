@@ -22,6 +22,8 @@ import sys
 from pathlib import Path
 
 import nbformat
+import openpyxl
+import pypdf
 import pytest
 from jupyter_core.paths import jupyter_runtime_dir
 
@@ -100,7 +102,8 @@ def guarded_run(cycle_outputs, tmp_path_factory) -> dict:
     result = subprocess.run(
         [sys.executable, "-m", "scrutiny.cli", "run", "--data", str(cycle_outputs["data_dir"]),
          "--out", str(out), "--store", str(store), "--areas", "E06000022", "--workers", "2",
-         "--no-progress"], env=environment, capture_output=True, text=True, timeout=900)
+         "--format", "html,pdf", "--no-progress"],
+        env=environment, capture_output=True, text=True, timeout=900)
     return {"root": root, "result": result, "data_dir": cycle_outputs["data_dir"],
             "out_dir": out, "period_dir": out / "2025-26-Q4", "store": store}
 
@@ -116,10 +119,13 @@ def test_a_run_makes_no_network_call(guarded_run):
     assert not network.exists(), network.read_text()
 
 
-def _published(period_dir: Path) -> list[Path]:
+BINARY = {".pdf", ".xlsx"}  # compressed: their text is checked through their readers below
+
+
+def _published(period_dir: Path, binary: bool = False) -> list[Path]:
     files = [path for path in period_dir.rglob("*") if path.is_file()]
     assert {path.suffix for path in files} >= {".html", ".json", ".ipynb", ".log"}
-    return files
+    return files if binary else [path for path in files if path.suffix not in BINARY]
 
 
 def _text(path: Path) -> str:
@@ -172,10 +178,32 @@ def test_no_output_names_a_folder_of_this_machine_or_an_environment_value(output
                 assert any(candidate.startswith(folder) for folder in own), (path, candidate)
 
 
+def test_pdfs_and_data_packs_name_no_folder_of_this_machine(guarded_run):
+    period_dir = guarded_run["period_dir"]
+    pdfs = sorted(period_dir.glob("*.pdf"))
+    assert {path.name for path in pdfs} >= {"area-bath-and-north-east-somerset.pdf",
+                                            "regional-comparison.pdf", "data-quality.pdf"}
+    texts = []
+    for path in pdfs:
+        reader = pypdf.PdfReader(path)
+        texts.append(str(dict(reader.metadata or {})))
+        texts.append(reader.pages[0].extract_text())
+    for path in sorted((period_dir / "data").glob("*.xlsx")):
+        workbook = openpyxl.load_workbook(path, read_only=True)
+        texts.append(str(vars(workbook.properties)))
+        for sheet in workbook.worksheets:
+            texts += [str(cell) for row in sheet.iter_rows(values_only=True) for cell in row
+                      if cell is not None]
+    text = "\n".join(texts)
+    assert CANARY not in text
+    for folder in _forbidden_folders():
+        assert folder not in text, folder
+
+
 def test_generated_files_have_the_mode_open_gives(guarded_run):
     umask = os.umask(0)
     os.umask(umask)
-    for path in _published(guarded_run["period_dir"]):
+    for path in _published(guarded_run["period_dir"], binary=True):
         assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path
 
 

@@ -51,6 +51,10 @@ YEARLY_EVIDENCE: dict[str, dict[str, type]] = {
     "training": {},  # multi-agency training: reach, take-up and whether it met needs
 }
 FINDING_KINDS = ("worse", "concern", "different", "better")
+# An indicator's words for the children's page (scrutiny.children): ``subject``, a clause with a
+# plural subject ("children had their safety meeting on time"), and optionally the words that
+# start a sentence about it in place of More, Fewer, Not enough, Too many and About as many.
+FOR_CHILDREN_KEYS = ("subject", "more", "fewer", "not_enough", "too_many", "same")
 # Code lists the reports label and order, and the contracts check returns against.
 CODE_LISTS = ("section11_standard", "section11_rating", "action_source", "review_decision",
               "engagement_method", "audit_grade")
@@ -121,6 +125,8 @@ class Indicator:
     of: str = ""  # what a percentage's denominator counts, e.g. "referrals"
     target: float | None = None  # a level to meet, for SPC assurance (e.g. 100 for timescales)
     rebase: tuple[str, ...] = ()  # months a process changed: SPC limits start afresh there
+    # words for the children's page (FOR_CHILDREN_KEYS); empty: no sentence for children
+    for_children: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def is_percent(self) -> bool:
@@ -342,7 +348,7 @@ def _theme(item: dict) -> Theme:
 
 INDICATOR_KEYS = {"id", "title", "definition", "unit", "polarity", "step", "themes", "source",
                   "aggregation", "agency", "national_id", "compute", "rows", "window",
-                  "options", "question", "of", "target", "rebase"}
+                  "options", "question", "of", "target", "rebase", "for_children"}
 
 
 def _indicator(item: dict) -> Indicator:
@@ -361,7 +367,31 @@ def _indicator(item: dict) -> Indicator:
             raise FrameworkError(f"{where}: rebase {month!r} must be a month written YYYY-MM")
     return Indicator(**{**item, "themes": _strings(item.get("themes", []), f"{where}: themes"),
                         "options": options, "rebase": rebase,
-                        "target": None if target is None else float(target)})
+                        "target": None if target is None else float(target),
+                        "for_children": _for_children(item, where)})
+
+
+def _for_children(item: dict, where: str) -> dict[str, str]:
+    """An indicator's words for children, checked: plain words, no figures, and only where
+    higher or lower is better (a children's sentence says what is going well or not)."""
+    words = item.get("for_children", {})
+    example = '{ subject = "children had their safety meeting on time" }'
+    if not isinstance(words, dict):
+        raise FrameworkError(f"{where}: for_children must be a table, e.g. {example}")
+    _keys(words, set(FOR_CHILDREN_KEYS), f"{where}: for_children",
+          {"subject"} if words else set())
+    for name, text in words.items():
+        if not isinstance(text, str) or not text.strip():
+            raise FrameworkError(f"{where}: for_children {name} must be words in quotes, "
+                                 f"e.g. {example}")
+        if re.search(r"\d", text):
+            raise FrameworkError(f"{where}: for_children {name} {text!r} has a figure in it; "
+                                 "children's sentences are written without numbers")
+    if words and item.get("polarity") == "context":
+        raise FrameworkError(f"{where}: for_children needs polarity higher_is_better or "
+                             "lower_is_better: a context indicator is never called better or "
+                             "worse, so it gives children no sentence")
+    return {name: " ".join(text.split()) for name, text in words.items()}
 
 
 def _codes(raw: Any) -> dict[str, dict[str, str]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scrutiny import charts
+from scrutiny import charts, icons
 from scrutiny.cycle import PARTNERSHIP_CODE
 from scrutiny.findings import Findings, anchor
 from scrutiny.framework import Panel, Step, Theme
@@ -28,15 +28,12 @@ from scrutiny.report.common import (
     indicator_table,
     published_table,
     returns_status,
-    spc_figure,
+    spc_charts,
     table_note,
 )
 from scrutiny.report.national import NationalBenchmarks, add_area_benchmarks
 from scrutiny.report.regional import RegionalReport
 from scrutiny.report.yearly import YearlyEvidence
-
-RAG = ["#00703c", "#ffdd00", "#d4351c"]
-GRADE_COLOURS = ["#1d70b8", "#00703c", "#ffdd00", "#d4351c"]
 
 
 def _colours(palette: list[str], count: int) -> list[str]:
@@ -129,7 +126,7 @@ class AreaReport:
     def step(self, step: Step | str) -> Section:
         """One step of the framework: its question, indicators and evidence panels."""
         step = step if isinstance(step, Step) else self.cycle.framework.step(step)
-        section = Section(f"Step {step.number}: {step.title}")
+        section = Section(f"Step {step.number}: {step.title}", kind="step")
         section.paragraph(step.question)
         if step.evidence:
             section.note(step.evidence)
@@ -222,7 +219,7 @@ class AreaReport:
         section.figure(
             charts.stacked_bars(counts, "Standard", labels,
                                 f"Section 11 ratings by standard, {year}", "agencies",
-                                _colours(RAG, len(labels))),
+                                _colours(charts.RATINGS, len(labels))),
             f"Stacked bars: how many agencies rated each section 11 standard "
             f"{', '.join(label.lower() for label in labels)} in {year}.")
 
@@ -239,16 +236,25 @@ class AreaReport:
     def _monthly_trends(self, section: Section, step: Step, panel: Panel) -> None:
         indicators = [ind for ind in self.cycle.framework.indicators_for(step=step.id)
                       if ind.monthly]
-        figure, charted = spc_figure(self.figures, indicators, self.area_code)
+        drawn = spc_charts(self.figures, indicators, self.area_code)
         section.heading("Monthly trends")
-        if figure is None:
+        if not drawn:
             section.note("No monthly series is long enough, or large enough, to chart.")
             return
-        section.figure(figure, f"Statistical process control charts for {self.area.name}: "
-                               f"monthly values with mean (solid) and process limits (dashed) "
-                               f"for {len(charted)} indicators; coloured points are special "
-                               "causes.")
-        left_out = [ind.title for ind in indicators if ind.title not in charted]
+        section.raw(icons.icons_key())
+        for indicator, chart, frame in drawn:
+            row = self.figures.judgements.figure(indicator.id, self.area_code, "quarter")
+            direction = icons.special_cause_direction(frame)
+            variation = "" if row is None else row["spc_variation"]
+            assurance = "" if row is None else row["spc_assurance"]
+            section.figure(
+                chart, f"{indicator.title}: monthly values for {self.area.name} with their mean "
+                       "and process limits.",
+                anchor=anchor(step.id, f"spc-{indicator.id}"),
+                aside=icons.variation_icon(variation, direction)
+                + icons.assurance_icon(assurance))
+        charted = {indicator.id for indicator, _chart, _frame in drawn}
+        left_out = [ind.title for ind in indicators if ind.id not in charted]
         if left_out:
             section.note("Not charted because some monthly figures are small (fewer than "
                          f"{self.figures.threshold}): " + ", ".join(left_out) + ".")
@@ -371,7 +377,7 @@ class AreaReport:
                     charts.stacked_bars(pd.DataFrame([{"what": "All audits", **totals}]),
                                         "what", list(labels.values()),
                                         "Audit grades (12 months)", "cases",
-                                        _colours(GRADE_COLOURS, len(labels))),
+                                        _colours(charts.GRADES, len(labels))),
                     "Stacked bar: all cases audited in the last 12 months by grade.")
 
     def _little_progress(self, section: Section, step: Step, panel: Panel) -> None:
@@ -552,4 +558,4 @@ class AreaReport:
         counts = actions["state"].value_counts().reindex(STATES, fill_value=0)
         frame = pd.DataFrame([{"what": "Actions", **counts.to_dict()}])
         return charts.stacked_bars(frame, "what", STATES, title, "actions",
-                                   ["#00703c", "#85994b", "#1d70b8", "#d4351c"])
+                                   charts.ACTION_STATES)

@@ -18,7 +18,6 @@ from scrutiny.judgements import NOTHING, PUBLISHED, SHOWN, SYMBOLS, Judgements
 from scrutiny.periods import Period, month_label
 from scrutiny.present import (
     NOT_AVAILABLE,
-    STYLE,
     UNIT_LABELS,
     Section,
     format_value,
@@ -137,7 +136,6 @@ def header(figures: CycleFigures, title: str, subtitle: str) -> Section:
     cycle = figures.cycle
     period = cycle.period
     section = Section(title, level=1)
-    section.blocks.insert(0, STYLE)
     if cycle.partnership.synthetic:
         section.notice(SYNTHETIC_NOTICE)
     section.paragraph(subtitle)
@@ -331,18 +329,18 @@ def comparison_note() -> str:
     )
 
 
-def spc_figure(figures: CycleFigures, indicators: list[Indicator], area_code: str):
-    charts_ = []
-    labels = []
+def spc_charts(figures: CycleFigures, indicators: list[Indicator], area_code: str
+               ) -> list[tuple[Indicator, charts.Chart, pd.DataFrame]]:
+    """An XmR chart for each indicator whose monthly series can be published."""
+    drawn = []
     for indicator in indicators:
         frame = figures.spc(indicator, area_code)
         if frame is not None:
-            charts_.append((indicator.title, frame))
-            labels.append(unit_label(indicator) if indicator.unit != "rate_per_10k"
-                          else "per 10,000 (month)")
-    if not charts_:
-        return None, []
-    return charts.spc_grid(charts_, labels), [title for title, _ in charts_]
+            label = (unit_label(indicator) if indicator.unit != "rate_per_10k"
+                     else "per 10,000 (month)")
+            drawn.append((indicator, charts.spc_chart(indicator.title, frame, label,
+                                                      indicator.target), frame))
+    return drawn
 
 
 def returns_status(figures: CycleFigures, area_code: str, sources: list[str]) -> list[str]:
@@ -378,8 +376,9 @@ def about(figures: CycleFigures) -> Section:
         "Percentages: 95% Wilson score intervals. Rates and counts: 95% exact Poisson intervals.",
         "Monthly trends: statistical process control (XmR charts, NHS 'Making Data Count'): a "
         "point outside the process limits, 7 points on one side of the mean, 6 rising or "
-        "falling, or 2 of 3 near a limit is a special cause; its colour says improvement or "
-        "concern where the indicator has a better direction.",
+        "falling, or 2 of 3 near a limit is a special cause; its marker and colour say "
+        "improvement or concern where the indicator has a better direction, and the icons "
+        "beside each chart give the latest month's variation and assurance.",
         f"Disclosure control: figures built on fewer than {figures.threshold} (but some) are "
         "shown as c, and "
         "another figure is hidden where a total would reveal one. Trend charts are drawn "

@@ -3,13 +3,12 @@ statistical neighbours and the partnership, with its rank among all English auth
 
 from __future__ import annotations
 
-import textwrap
 from functools import cached_property
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
-from scrutiny.charts import HIGHLIGHT, PARTNERSHIP, _grid
+from scrutiny import charts
+from scrutiny.charts import BLACK, GREY, HIGHLIGHT, PARTNERSHIP, PURPLE
 from scrutiny.cycle import PARTNERSHIP_CODE, Cycle
 from scrutiny.present import NOT_AVAILABLE, Section
 
@@ -28,8 +27,8 @@ COMPARATOR_LABELS = {"local_authority": None, "partnership": "Partnership",
                      "region": None, "neighbour_median": "Statistical neighbours (median)",
                      "england": "England"}
 LINE_STYLES = {"local_authority": (HIGHLIGHT, "-"), "partnership": (PARTNERSHIP, "-"),
-               "region": ("#505a5f", "--"), "neighbour_median": ("#6f42c1", ":"),
-               "england": ("#0b0c0c", "-.")}
+               "region": (GREY, "--"), "neighbour_median": (PURPLE, ":"),
+               "england": (BLACK, "-.")}
 
 
 def _format(value: float, unit: str, suppression: str = "") -> str:
@@ -105,31 +104,29 @@ class NationalBenchmarks:
         years = self.long.loc[self.long["indicator_id"] == indicator_id, "time_period"]
         return int(years.max()) if len(years) else None
 
-    def trend_figure(self, area_code: str, indicator_ids: list[str]) -> plt.Figure | None:
+    def trend_chart(self, area_code: str, indicator_ids: list[str]) -> charts.Chart | None:
+        """The last TREND_YEARS published years of each statistic for the area beside the
+        partnership, region, statistical neighbours and England (hidden figures not drawn)."""
         comparators = self.comparators(area_code)
         present = [i for i in indicator_ids if self.latest_year(i) is not None]
         if not present:
             return None
-        figure, axes = _grid(len(present), columns=3, height=2.3)
         labels = {**COMPARATOR_LABELS, "local_authority": self.cycle.area_name(area_code),
                   "region": self.cycle.partnership.region_name or "Region"}
-        for axis, indicator_id in zip(axes, present, strict=False):
+        styles = {comparator: (labels[comparator], colour, style)
+                  for comparator, (colour, style) in LINE_STYLES.items()}
+        panels = []
+        for indicator_id in present:
             last = self.latest_year(indicator_id)
             rows = comparators[(comparators["indicator_id"] == indicator_id)
                                & (comparators["time_period"] > last - TREND_YEARS)]
-            for comparator, (colour, style) in LINE_STYLES.items():
-                line = rows[rows["comparator"] == comparator].sort_values("time_period")
-                values = line["value"].where(line["suppression"].fillna("") == "")
-                axis.plot(line["time_period"], values, color=colour, linestyle=style,
-                          marker="o", markersize=2.5, linewidth=1.2, label=labels[comparator])
-            axis.set_title(textwrap.fill(self.definitions[indicator_id].title, 48), fontsize=8)
-            axis.tick_params(labelsize=7)
-            axis.set_xticks(range(last - TREND_YEARS + 1, last + 1))
-        handles, names = axes[0].get_legend_handles_labels()
-        figure.legend(handles, names, loc="lower center", ncol=5, fontsize=7,
-                      bbox_to_anchor=(0.5, -0.02))
-        figure.tight_layout(rect=(0, 0.04, 1, 1))
-        return figure
+            suppression = rows["suppression"].fillna("")
+            unit = self.unit(indicator_id)
+            panels.append((self.definitions[indicator_id].title, rows.assign(
+                value=rows["value"].where(suppression == ""),
+                shown=[_format(value, unit, symbol)
+                       for value, symbol in zip(rows["value"], suppression, strict=True)])))
+        return charts.trend_lines(panels, styles)
 
     def ofsted_table(self, area_code: str) -> pd.DataFrame:
         if self.ofsted is None or self.ofsted.empty:
@@ -218,9 +215,9 @@ def add_area_benchmarks(section: Section, cycle: Cycle, area_code: str,
                  "overlap); ↑ higher or ↓ lower where neither direction is better; ● similar "
                  "otherwise. Band and rank: among all English local authorities, as DfE's LAIT "
                  "(band A the best quarter, or the highest where neither direction is better).")
-    section.figure(benchmarks.trend_figure(area_code, indicator_ids),
-                   f"Line charts: the last {TREND_YEARS} published years for {name}, the "
-                   "partnership, the region, the statistical neighbours' median and England.")
+    section.figure(benchmarks.trend_chart(area_code, indicator_ids),
+                   f"The last {TREND_YEARS} published years for {name}, the partnership, the "
+                   "region, the statistical neighbours' median and England.")
     if ofsted:
         judgements = benchmarks.ofsted_table(area_code)
         if judgements.empty:

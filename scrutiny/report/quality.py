@@ -50,8 +50,17 @@ class QualityReport:
         labels = {self.cycle.period.label, self.cycle.period.year.label}
         return received[received["period"].isin(labels) | received["period"].isna()]
 
+    def period_files(self) -> pd.DataFrame:
+        """Every file received for this period (or for no period), with its status."""
+        return self._period_files()
+
     def summary(self) -> Section:
         section = Section()
+        section.table(self.summary_table(), f"Returns for {self.cycle.period.label}")
+        return section
+
+    def summary_table(self) -> pd.DataFrame:
+        """How many returns were received, accepted, accepted with warnings and rejected."""
         files = self._period_files()
         findings = self.cycle.findings
         warned = set(zip(findings.loc[findings["severity"] == "warning", "sha256"],
@@ -68,8 +77,7 @@ class QualityReport:
             {"": "Returns received in all periods", "Files": len(self.cycle.received)},
             {"": "Files in the data folder not read", "Files": len(self.cycle.not_read)},
         ]
-        section.table(pd.DataFrame(rows), f"Returns for {self.cycle.period.label}")
-        return section
+        return pd.DataFrame(rows)
 
     def _findings_table(self, severity: str, files: pd.DataFrame) -> pd.DataFrame:
         findings = self.cycle.findings
@@ -85,6 +93,16 @@ class QualityReport:
             "What is wrong": chosen["message"],
             "What to do": chosen["fix"],
         }).sort_values(["File", "Rule"])
+
+    def rejected_findings(self) -> pd.DataFrame:
+        """The rules each rejected return broke: file, rule, columns, rows, what to do."""
+        rejected = self.cycle.received[self.cycle.received["status"] == "rejected"]
+        return self._findings_table("error", rejected)
+
+    def warning_findings(self) -> pd.DataFrame:
+        """The warnings on accepted returns, in the same columns."""
+        accepted = self.cycle.received[self.cycle.received["status"] == "accepted"]
+        return self._findings_table("warning", accepted)
 
     def rejected(self) -> Section:
         section = Section()
@@ -138,6 +156,23 @@ class QualityReport:
         section = Section()
         cycle = self.cycle
         received = cycle.received
+        section.table(self.return_status(),
+                      f"Status of each return for {cycle.period.label} (section 11: "
+                      f"{cycle.period.year.label})")
+        history = received[received["period"].notna()].copy()
+        history = history[history["period"].map(lambda p: Period.parse(p).is_quarter)]
+        if not history.empty:
+            counts = (history.groupby(["period", "status"]).size().reset_index(name="files"))
+            section.figure(
+                charts.quarterly_bars(counts, "period", "files", "status",
+                                      "Returns received by quarter", "files"),
+                "Bar chart: returns accepted and rejected in each quarter.")
+        return section
+
+    def return_status(self) -> pd.DataFrame:
+        """Each area's returns for the period: accepted, rejected or missing, by return type."""
+        cycle = self.cycle
+        received = cycle.received
         rows = []
         for area in cycle.partnership.areas:
             row = {"Area": area.name}
@@ -151,18 +186,7 @@ class QualityReport:
                 row[return_type] = ("accepted" if current else
                                     "rejected" if len(mine) else "missing")
             rows.append(row)
-        section.table(pd.DataFrame(rows),
-                      f"Status of each return for {cycle.period.label} (section 11: "
-                      f"{cycle.period.year.label})")
-        history = received[received["period"].notna()].copy()
-        history = history[history["period"].map(lambda p: Period.parse(p).is_quarter)]
-        if not history.empty:
-            counts = (history.groupby(["period", "status"]).size().reset_index(name="files"))
-            section.figure(
-                charts.quarterly_bars(counts, "period", "files", "status",
-                                      "Returns received by quarter", "files"),
-                "Bar chart: returns accepted and rejected in each quarter.")
-        return section
+        return pd.DataFrame(rows)
 
     def provenance(self) -> Section:
         section = Section()

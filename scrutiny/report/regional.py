@@ -14,7 +14,6 @@ from scrutiny.framework import Indicator, Step
 from scrutiny.judgements import PUBLISHED
 from scrutiny.present import NOT_AVAILABLE, Section
 from scrutiny.report.common import (
-    MARKS,
     CycleFigures,
     about,
     comparison_note,
@@ -27,12 +26,6 @@ from scrutiny.report.common import (
 from scrutiny.report.national import NationalBenchmarks
 from scrutiny.report.yearly import YearlyEvidence
 from scrutiny.stats import funnel_limits_proportion
-
-
-def _counts(words: pd.DataFrame) -> str:
-    """How many cells say each judgement: the chart's key numbers, for its text alternative."""
-    counts = pd.Series(words.to_numpy().ravel()).value_counts()
-    return "Cells: " + ", ".join(f"{count} {word}" for word, count in counts.items()) + "."
 
 
 class RegionalReport:
@@ -114,13 +107,10 @@ class RegionalReport:
                 continue
             section.figure(
                 charts.judgement_heatmap(words, f"Each area against {name}"),
-                f"Heatmap of {len(words)} indicators by area: each cell says whether the area "
-                f"is better, worse or similar to {name} (higher or lower where neither "
-                f"direction is better). {_counts(words)}",
-                anchor=f"heatmap-{comparator}")
-            section.table(
-                words.map(lambda word: MARKS.get(word, f"{NOT_AVAILABLE} {word}"))
-                .reset_index(names="Indicator"), f"The heatmap's judgements against {name}")
+                f"Each area's judgement against {name} for {len(words)} indicators: better, "
+                "worse or similar, or higher or lower where neither direction is better.",
+                anchor=f"heatmap-{comparator}",
+                data_caption=f"The heatmap's judgements against {name}")
         section.note(comparison_note())
         return section
 
@@ -167,7 +157,7 @@ class RegionalReport:
         """One step of the framework: its indicators for every area, charted."""
         step = step if isinstance(step, Step) else self.cycle.framework.step(step)
         indicators = self.cycle.framework.indicators_for(step=step.id)
-        section = Section(f"Step {step.number}: {step.title}", level=3)
+        section = Section(f"Step {step.number}: {step.title}", level=3, kind="step")
         section.paragraph(step.question)
         if not indicators:
             section.note("No indicator of the catalogue belongs to this step; the area "
@@ -182,18 +172,16 @@ class RegionalReport:
         if not ranks.empty:
             section.table(ranks, f"{step.title}: band and rank in England (latest published "
                                  "year of the matching DfE statistic)")
-        panels = []
         for indicator in indicators:
             frame = self._chart_frame(indicator)
             if frame["value"].notna().any():
                 whole = self._headline(indicator, PARTNERSHIP_CODE)
-                partnership_value = None if whole["suppressed"] else whole["value"]
-                panels.append((indicator.title, unit_label(indicator), frame, partnership_value))
-        if panels:
-            section.figure(charts.step_grid(panels),
-                           f"Bar charts, one per indicator of step {step.number}: each area's "
-                           "latest figure with its 95% confidence interval; the dashed line "
-                           "is the partnership as a whole. Suppressed figures are not drawn.")
+                section.figure(
+                    charts.area_bars(frame, indicator.title, unit_label(indicator),
+                                     None if whole["suppressed"] else whole["value"]),
+                    f"{indicator.title}: each area's latest figure with its 95% confidence "
+                    "interval; the dashed line is the partnership as a whole. Suppressed "
+                    "figures are not drawn.")
         for indicator in indicators:
             if indicator.unit == "percent" and indicator.monthly:
                 figure = self._funnel(indicator)
@@ -249,7 +237,7 @@ class RegionalReport:
         # binomial limits exist only for whole numbers of cases
         low = max(1, int(frame["denominator"].min() * 0.5))
         high = max(low + 1, int(np.ceil(frame["denominator"].max() * 1.2)))
-        sizes = np.unique(np.round(np.geomspace(low, high, 80))).astype(int)
+        sizes = np.unique(np.round(np.geomspace(low, high, 50))).astype(int)
         limits = {}
         for label, confidence in (("95% limits", 0.95), ("99.8% limits", 0.998)):
             lower, upper = funnel_limits_proportion(whole["value"] / 100, sizes, confidence)

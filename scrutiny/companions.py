@@ -1,0 +1,112 @@
+"""What goes with the reports of a period, and the links between them.
+
+Each report gets a data pack (an accessible XLSX of its figures, :mod:`scrutiny.datapack`);
+each area and the partnership get a one-page summary for children and young people
+(:mod:`scrutiny.children`). Both are written by the runner from the run's judgements before
+any report starts, so every report's page can link to them. This module names those files and
+builds each report's page header (:class:`scrutiny.publication.Page`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from scrutiny import __version__, datapack
+from scrutiny.children import children_page
+from scrutiny.cycle import PARTNERSHIP_CODE
+from scrutiny.judgements import Judgements
+from scrutiny.partnership import Partnership
+from scrutiny.periods import Period
+from scrutiny.publication import Page, write_pdf
+from scrutiny.render import write_atomically
+from scrutiny.report.data import DATA_DIR, INDICATORS_FILE
+from scrutiny.worker import Job
+
+INDEX = "index.html"
+REGIONAL, QUALITY = "regional-comparison", "data-quality"
+PARTNERSHIP_SLUG = "partnership"
+
+
+@dataclass
+class Companions:
+    """The files written beside the reports, by report slug."""
+
+    data_packs: dict[str, str] = field(default_factory=dict)  # slug -> data/<slug>.xlsx
+    children: dict[str, str] = field(default_factory=dict)  # area slug or "partnership" -> html
+    children_pages: list[dict[str, str]] = field(default_factory=list)  # for the index
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def area_slug(job: Job) -> str:
+    """The part of an area report's slug that names its area ("area-somerset" -> "somerset")."""
+    return job.slug.removeprefix("area-")
+
+
+def write_companions(judgements: Judgements, jobs: list[Job], period_dir: Path,
+                     formats: list[str], published: str) -> Companions:
+    """Write every report's data pack and the children's summaries into ``period_dir``."""
+    period_dir = Path(period_dir)
+    companions = Companions()
+    cycle = judgements.cycle
+    for job in jobs:
+        relative = f"{DATA_DIR}/{job.slug}.xlsx"
+        if job.kind == "area":
+            datapack.area_pack(judgements, job.parameters["area_code"], period_dir / relative)
+        elif job.kind == "regional":
+            datapack.regional_pack(judgements, period_dir / relative)
+        elif job.kind == "quality":
+            datapack.quality_pack(cycle, period_dir / relative)
+        else:
+            continue  # a deep dive is the partnership's own notebook: its data is its own
+        companions.data_packs[job.slug] = relative
+    summaries = [(area_slug(job), job.parameters["area_code"], job.slug)
+                 for job in jobs if job.kind == "area"]
+    if any(job.kind == "regional" for job in jobs):
+        summaries.append((PARTNERSHIP_SLUG, PARTNERSHIP_CODE, REGIONAL))
+    for name, code, report in summaries:
+        page = f"children-{name}.html"
+        links = {"index": INDEX, "report": f"{report}.html"}
+        write_atomically(period_dir / page, children_page(judgements, code, links))
+        entry = {"title": cycle.area_name(code) if code != PARTNERSHIP_CODE
+                 else cycle.partnership.name, "html": page, "pdf": ""}
+        if "pdf" in formats:
+            pdf = Path(page).with_suffix(".pdf").name
+            write_pdf(period_dir / page, period_dir / pdf)
+            entry["pdf"] = pdf
+        companions.children[name] = page
+        companions.children_pages.append(entry)
+    return companions
+
+
+def page_for(job: Job, partnership: Partnership, period: Period, published: str,
+             companions: Companions) -> dict:
+    """The header, links and footer of one report's page (a :class:`Page` without its title,
+    which is the job's)."""
+    area_code = job.parameters.get("area_code")
+    subject = partnership.area(area_code).name if area_code else job.title
+    links = [{"label": "All reports for this period", "href": INDEX}]
+    if job.kind != "regional":
+        links.append({"label": "Regional comparison", "href": f"{REGIONAL}.html"})
+    if job.kind != "quality":
+        links.append({"label": "Data quality", "href": f"{QUALITY}.html"})
+    children = companions.children.get(
+        area_slug(job) if job.kind == "area" else PARTNERSHIP_SLUG
+        if job.kind == "regional" else "")
+    if children:
+        links.append({"label": "For children and young people", "href": children})
+    if "pdf" in job.formats:
+        links.append({"label": "This report as a PDF", "href": f"{job.slug}.pdf"})
+    if job.slug in companions.data_packs:
+        links.append({"label": "Its data (XLSX)", "href": companions.data_packs[job.slug]})
+    links.append({"label": "All figures (CSV)", "href": INDICATORS_FILE})
+    notice = (" Synthetic demonstration data: every figure is generated."
+              if partnership.synthetic else "")
+    return asdict(Page(
+        title=f"{job.title}: {partnership.name}, {period.label}", partnership=partnership.name,
+        subject=subject, period=f"quarter {period.quarter} of {period.year.label}",
+        published=published, links=links,
+        footer=f"An independent scrutiny report for {partnership.name}, written by scrutiny "
+               f"{__version__} from returns checked against their data contracts.{notice}"))
