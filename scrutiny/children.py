@@ -33,6 +33,7 @@ from scrutiny.findings import (
 from scrutiny.framework import Indicator
 from scrutiny.judgements import ENGLAND, NEIGHBOURS, PARTNERSHIP, REGION, Judgements, getting
 from scrutiny.render import page_from_template
+from scrutiny.spc import IMPROVING
 
 TEMPLATE = "children.html.j2"
 GOING_WELL, TO_GET_BETTER = "going well", "to get better"
@@ -57,7 +58,6 @@ AGAINST: dict[str, tuple[str, str]] = {
     USUAL: ("", "usual"),  # a special cause in the latest month of the control chart
 }
 GETTING_WORSE = "It is getting worse."
-IMPROVING = "special cause improving"  # spc.variation of the latest month
 
 INTRO = ("Every few months, people check how well children in {name} are kept safe. "
          "This page tells you what they found.")

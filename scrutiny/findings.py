@@ -118,12 +118,12 @@ class Findings:
         variation = rows["spc_variation"].iloc[0]
         assurance = rows["spc_assurance"].iloc[0]
         worsening = any(getting(trend, polarity) == "worse" for trend, _ in trends) or (
-            variation == "special cause concerning")
+            variation == spc.CONCERNING)
         improving = any(getting(trend, polarity) == "better" for trend, _ in trends) or (
-            variation == "special cause improving")
+            variation == spc.IMPROVING)
         if len(worse) and worsening:
             kind = WORSE_AND_WORSENING
-        elif variation == "special cause concerning":
+        elif variation == spc.CONCERNING:
             kind = CONCERN
         elif len(worse):
             kind = WORSE
@@ -207,7 +207,7 @@ class Findings:
 
     def _spc_text(self, indicator_id: str, variation: str, assurance: str) -> str:
         parts = []
-        if variation and variation != "common cause":
+        if variation and variation != spc.COMMON_CAUSE:
             indicator = self.framework.indicator(indicator_id)
             frame = self.judgements.figures.spc(indicator, self.area_code)
             summary = spc.summarise(frame, indicator.polarity) if frame is not None else ""

@@ -23,17 +23,16 @@ from __future__ import annotations
 
 import html
 
-import pandas as pd
-
-from scrutiny import spc
-from scrutiny.spc import ASSURANCE_FAIL, ASSURANCE_HIT_AND_MISS, ASSURANCE_PASS
-
-# The variation strings, read from spc rather than spelled again here
-COMMON_CAUSE = spc._VARIATION[""]
-IMPROVING = spc._VARIATION["improvement"]
-CONCERNING = spc._VARIATION["concern"]
-HIGHER = spc._VARIATION["high"]
-LOWER = spc._VARIATION["low"]
+from scrutiny.spc import (  # the variations and assurances, in spc's words
+    ASSURANCE_FAIL,
+    ASSURANCE_HIT_AND_MISS,
+    ASSURANCE_PASS,
+    COMMON_CAUSE,
+    CONCERNING,
+    HIGHER,
+    IMPROVING,
+    LOWER,
+)
 
 HIGH = "high"
 LOW = "low"
@@ -112,7 +111,8 @@ def _direction_of(variation: str, direction: str) -> str:
         return implied
     if not direction:
         raise ValueError(
-            f"{variation!r} needs a direction, 'high' or 'low' (see special_cause_direction)"
+            f"{variation!r} needs a direction, 'high' or 'low' "
+            "(see scrutiny.spc.special_cause_direction)"
         )
     return direction
 
@@ -121,10 +121,11 @@ def variation_icon(variation: str, direction: str = "", size: int = 40) -> str:
     """Inline SVG for a ``spc.variation`` result; "" for "" (no limits, nothing to show).
 
     ``direction`` ("high" or "low") says which way an improving or concerning special cause
-    lies, and is required for them: take it from :func:`special_cause_direction` of the xmr
-    frame (for most rules, whether the latest point is above or below the mean; for a trend,
-    which way the trend runs). It is implied by "special cause higher"/"lower" (a contradicting
-    one raises ValueError) and ignored for common cause. An unknown variation or direction
+    lies, and is required for them: take it from
+    :func:`scrutiny.spc.special_cause_direction` of the xmr frame (for most rules, whether the
+    latest point is above or below the mean; for a trend, which way the trend runs). It is
+    implied by "special cause higher"/"lower" (a contradicting one raises ValueError) and
+    ignored for common cause. An unknown variation or direction
     raises ValueError. ``size`` is the width and height in CSS pixels.
     """
     if variation == "":
@@ -170,21 +171,6 @@ def assurance_icon(assurance: str, size: int = 40) -> str:
         f'<line x1="8" y1="28.5" x2="32" y2="28.5" stroke="{ink}" stroke-width="2"/>'
     )
     return _svg(f"Assurance: {words}", "assurance", size, colour, body)
-
-
-def special_cause_direction(xmr_frame: pd.DataFrame) -> str:
-    """Which way the latest month's special cause lies: "high", "low" or "" (none).
-
-    The direction ``spc.variation`` judged by, from the latest segment of an ``spc.xmr``
-    frame: the side of the mean for a point outside the limits, in a run or 2 of 3 beyond 2
-    sigma, and the trend's direction for a trend. "" for common cause or no limits.
-    """
-    frame = spc._latest(xmr_frame)
-    frame = frame[frame["value"].notna()]
-    if len(frame) < 2 or frame["ucl"].isna().all():
-        return ""
-    latest = int(spc._directions(frame)[-1])
-    return HIGH if latest > 0 else LOW if latest < 0 else ""
 
 
 # The key: (icons, name, sentence)

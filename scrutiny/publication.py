@@ -32,10 +32,10 @@ class Page:
     """What the page around a report says: its header, links and footer."""
 
     title: str  # the browser tab's title
-    partnership: str
-    subject: str  # the area, "Regional comparison", "Data quality"
-    period: str
-    published: str  # the date the reports were written, e.g. "21 November 2026"
+    partnership: str = ""
+    subject: str = ""  # the area, "Regional comparison", "Data quality"
+    period: str = ""
+    published: str = ""  # the date the reports were written, e.g. "21 November 2026"
     links: list[dict[str, str]] = field(default_factory=list)  # {"label", "href"}
     footer: str = ""
 

@@ -41,13 +41,11 @@ MIN_POINTS = 12  # fewer than this and a report should hedge
 ASSURANCE_PASS = "consistently passing"
 ASSURANCE_FAIL = "consistently failing"
 ASSURANCE_HIT_AND_MISS = "hit and miss"
-_VARIATION = {
-    "improvement": "special cause improving",
-    "concern": "special cause concerning",
-    "high": "special cause higher",
-    "low": "special cause lower",
-    "": "common cause",
-}
+# Making Data Count's variation of the latest month, in words
+IMPROVING, CONCERNING = "special cause improving", "special cause concerning"
+HIGHER, LOWER, COMMON_CAUSE = "special cause higher", "special cause lower", "common cause"
+_VARIATION = {"improvement": IMPROVING, "concern": CONCERNING, "high": HIGHER, "low": LOWER,
+              "": COMMON_CAUSE}
 
 COLUMNS = [
     "value",
@@ -250,13 +248,27 @@ def variation(xmr_frame: pd.DataFrame, polarity: Polarity | str = Polarity.CONTE
     higher"/"special cause lower" for context indicators, or "common cause"; "" where the
     latest segment has fewer than 2 non-missing values, so has no limits to judge by.
     """
-    polarity = Polarity(polarity)
+    direction = _latest_direction(xmr_frame)
+    if direction is None:
+        return ""
+    # Recomputed rather than read from "signal", which holds the polarity xmr was given.
+    return _VARIATION[_signal(direction, Polarity(polarity))]
+
+
+def special_cause_direction(xmr_frame: pd.DataFrame) -> str:
+    """Which way the latest month's special cause lies, "high" or "low", as :func:`variation`
+    judges it (the side of the mean, or a trend's direction); "" for common cause."""
+    direction = _latest_direction(xmr_frame)
+    return "high" if direction and direction > 0 else "low" if direction else ""
+
+
+def _latest_direction(xmr_frame: pd.DataFrame) -> int | None:
+    """The latest month's signal direction (1, -1 or 0), None where there are no limits."""
     frame = _latest(xmr_frame)
     frame = frame[frame["value"].notna()]
     if len(frame) < 2 or frame["ucl"].isna().all():
-        return ""
-    # Recomputed rather than read from "signal", which holds the polarity xmr was given.
-    return _VARIATION[_signal(int(_directions(frame)[-1]), polarity)]
+        return None
+    return int(_directions(frame)[-1])
 
 
 def assurance(

@@ -10,21 +10,17 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
-from scrutiny.icons import (
+from scrutiny.icons import assurance_icon, icons_key, variation_icon
+from scrutiny.spc import (
+    ASSURANCE_FAIL,
+    ASSURANCE_HIT_AND_MISS,
+    ASSURANCE_PASS,
     COMMON_CAUSE,
     CONCERNING,
     HIGHER,
     IMPROVING,
     LOWER,
-    assurance_icon,
-    icons_key,
     special_cause_direction,
-    variation_icon,
-)
-from scrutiny.spc import (
-    ASSURANCE_FAIL,
-    ASSURANCE_HIT_AND_MISS,
-    ASSURANCE_PASS,
     variation,
     xmr,
 )

@@ -178,7 +178,9 @@ def test_a_signal_stops_every_worker_and_kernel_and_the_run_says_interrupted(
     assert sorted(report["status"] for report in manifest["reports"]) == ["not run"] * 3
     index = (period_dir / "index.html").read_text()
     assert "This run was interrupted" in index and "This run is complete" not in index
-    assert {path.name for path in period_dir.glob("*.html")} == {"index.html"}
+    # no report of the interrupted run is left; the children's pages were written before
+    assert {path.name for path in period_dir.glob("*.html")
+            if not path.name.startswith("children-")} == {"index.html"}
 
 
 def test_a_run_killed_outright_says_in_progress_and_its_workers_follow_it(
@@ -252,7 +254,7 @@ def test_run_json_and_the_index_say_the_state_of_the_run(tmp_path, statuses, fin
         "store": "../scrutiny.duckdb", "inputs": [], "not_read": [{"path": "notes.docx",
                                                                    "reason": "r", "expected": ""}],
     }, {"partnership": "P", "period": "2025-26-Q4", "period_title": "Q4", "synthetic": False,
-        "version": "0", "ingest_summary": "", "rejected": 0, "not_read": 1})
+        "version": "0", "ingest_summary": "1 file was not read.", "rejected": 0, "not_read": 1})
     outcomes = [ReportFiles(tmp_path, f"r{index}").outcome(job(f"r{index}"), status, 1.0, "e")
                 for index, status in enumerate(statuses)]
     record.write(outcomes, final)
@@ -262,8 +264,9 @@ def test_run_json_and_the_index_say_the_state_of_the_run(tmp_path, statuses, fin
     assert manifest["not_read"][0]["path"] == "notes.docx"
     index = (tmp_path / "index.html").read_text()
     assert words in index
-    assert "1 file(s) in the data folder were not read" in index
-    assert index.count('href="r0.html"') == 1  # only a report written in this run is linked
+    assert "1 file was not read." in index
+    assert index.count('href="r0.html"') == 2  # its title and its HTML format: written now
+    assert index.count('href="r0.pdf"') == 0  # not asked for
     assert ('href="r1.html"' in index) == (statuses[1] == "ok")
     assert ("This run is complete." in index) == (final == COMPLETE)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scrutiny import charts, icons
+from scrutiny import charts, icons, spc
 from scrutiny.cycle import PARTNERSHIP_CODE
 from scrutiny.findings import Findings, anchor
 from scrutiny.framework import Panel, Step, Theme
@@ -244,7 +244,7 @@ class AreaReport:
         section.raw(icons.icons_key())
         for indicator, chart, frame in drawn:
             row = self.figures.judgements.figure(indicator.id, self.area_code, "quarter")
-            direction = icons.special_cause_direction(frame)
+            direction = spc.special_cause_direction(frame)
             variation = "" if row is None else row["spc_variation"]
             assurance = "" if row is None else row["spc_assurance"]
             section.figure(
