@@ -56,10 +56,10 @@ RATINGS = [BLUE, ORANGE, VERMILION]  # fully met, partially met, not met
 GRADES = [BLUE, SKY, ORANGE, VERMILION]  # outstanding ... inadequate
 ACTION_STATES = [BLUE, SKY, "#c8c8c8", VERMILION]  # on time, late, not yet due, overdue
 # special causes: colour, marker and legend words (shape as well as colour tells them apart)
-SIGNAL_STYLES = {"improvement": (BLUE, "^", "special cause: improvement"),
+SIGNAL_STYLES = {"improvement": (BLUE, "D", "special cause: improvement"),
                  "concern": (VERMILION, "X", "special cause: concern"),
-                 "high": (PURPLE, "s", "special cause: higher"),
-                 "low": (PURPLE, "s", "special cause: lower")}
+                 "high": (PURPLE, "^", "special cause: higher"),
+                 "low": (PURPLE, "v", "special cause: lower")}
 
 
 @dataclass

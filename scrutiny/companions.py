@@ -9,7 +9,9 @@ builds each report's page header (:class:`scrutiny.publication.Page`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 from scrutiny import __version__, datapack
@@ -35,6 +37,7 @@ class Companions:
     data_packs: dict[str, str] = field(default_factory=dict)  # slug -> data/<slug>.xlsx
     children: dict[str, str] = field(default_factory=dict)  # area slug or "partnership" -> html
     children_pages: list[dict[str, str]] = field(default_factory=list)  # for the index
+    problems: list[dict[str, str]] = field(default_factory=list)  # {"file", "error"}
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -54,14 +57,15 @@ def write_companions(judgements: Judgements, jobs: list[Job], period_dir: Path,
     for job in jobs:
         relative = f"{DATA_DIR}/{job.slug}.xlsx"
         if job.kind == "area":
-            datapack.area_pack(judgements, job.parameters["area_code"], period_dir / relative)
+            write = partial(datapack.area_pack, judgements, job.parameters["area_code"])
         elif job.kind == "regional":
-            datapack.regional_pack(judgements, period_dir / relative)
+            write = partial(datapack.regional_pack, judgements)
         elif job.kind == "quality":
-            datapack.quality_pack(cycle, period_dir / relative)
+            write = partial(datapack.quality_pack, cycle)
         else:
             continue  # a deep dive is the partnership's own notebook: its data is its own
-        companions.data_packs[job.slug] = relative
+        if _written(companions, relative, write, period_dir / relative):
+            companions.data_packs[job.slug] = relative
     summaries = [(area_slug(job), job.parameters["area_code"], job.slug)
                  for job in jobs if job.kind == "area"]
     if any(job.kind == "regional" for job in jobs):
@@ -69,16 +73,35 @@ def write_companions(judgements: Judgements, jobs: list[Job], period_dir: Path,
     for name, code, report in summaries:
         page = f"children-{name}.html"
         links = {"index": INDEX, "report": f"{report}.html"}
-        write_atomically(period_dir / page, children_page(judgements, code, links))
-        entry = {"title": cycle.area_name(code) if code != PARTNERSHIP_CODE
-                 else cycle.partnership.name, "html": page, "pdf": ""}
-        if "pdf" in formats:
-            pdf = Path(page).with_suffix(".pdf").name
-            write_pdf(period_dir / page, period_dir / pdf)
-            entry["pdf"] = pdf
+        if not _written(companions, page, _children_file, period_dir / page, judgements, code,
+                        links):
+            continue
+        pdf = Path(page).with_suffix(".pdf").name
+        if "pdf" not in formats:
+            (period_dir / pdf).unlink(missing_ok=True)  # an earlier run's, out of date now
+        elif not _written(companions, pdf, write_pdf, period_dir / page, period_dir / pdf):
+            pdf = ""
         companions.children[name] = page
-        companions.children_pages.append(entry)
+        companions.children_pages.append({
+            "title": cycle.area_name(code) if code != PARTNERSHIP_CODE
+            else cycle.partnership.name, "html": page, "pdf": pdf if "pdf" in formats else ""})
     return companions
+
+
+def _children_file(path: Path, judgements: Judgements, code: str, links: dict) -> None:
+    write_atomically(path, children_page(judgements, code, links))
+
+
+def _written(companions: Companions, name: str, write: Callable[..., object],
+             *arguments: object) -> bool:
+    """Write one companion file; a failure is recorded, and the reports are still written."""
+    try:
+        write(*arguments)
+    except Exception as problem:  # noqa: BLE001 - one file must not stop the run
+        companions.problems.append({"file": name, "error": f"{type(problem).__name__}: "
+                                                          f"{problem}"})
+        return False
+    return True
 
 
 def page_for(job: Job, partnership: Partnership, period: Period, published: str,

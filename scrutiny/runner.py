@@ -261,6 +261,7 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         "data_files": [INDICATORS_FILE, DEFINITIONS_FILE],
         "data_packs": {f"{slug}.html": pack for slug, pack in companions.data_packs.items()},
         "children_pages": companions.children_pages,
+        "companion_problems": companions.problems,
         "sources": data_sources(judgements.cycle, national_files, chosen_period),
         "published": published,
     })

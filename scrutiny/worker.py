@@ -139,6 +139,8 @@ def execute_job(job: Job, period_dir: Path, notebooks: Path,
                                     Page(**{"title": job.title, **job.page}))
         if "pdf" in job.formats:
             write_pdf(files.html, files.pdf)
+        else:  # a PDF of an earlier run would no longer match its page
+            files.pdf.unlink(missing_ok=True)
     except Exception as problem:  # a report's failure must not stop the others
         write_atomically(files.error, scrub_paths(traceback.format_exc(), keep))
         files.html.unlink(missing_ok=True)

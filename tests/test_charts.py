@@ -147,7 +147,7 @@ def test_judgements_and_signals_are_never_colour_alone():
     texts = {text.get_text() for text in chart.figure.axes[0].texts}
     assert texts == {"▼ worse", "▲ better", "● similar", "↓ lower"}
     markers = {marker for _colour, marker, _words in charts.SIGNAL_STYLES.values()}
-    assert len(markers) >= 3  # improvement, concern and neither differ in shape too
+    assert len(markers) == len(charts.SIGNAL_STYLES)  # each kind has its own shape too
 
 
 def test_a_figure_is_named_by_its_description_with_caption_and_collapsed_data():

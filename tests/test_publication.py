@@ -12,7 +12,12 @@ import pypdf
 import pytest
 from report_pages import soup
 
+from scrutiny import companions, datapack
+from scrutiny.cycle import load_cycle
+from scrutiny.periods import Period
 from scrutiny.publication import STYLESHEET, write_pdf
+from scrutiny.report.common import CycleFigures
+from scrutiny.runner import plan_jobs
 
 PERIOD = "2025-26-Q4"
 PARTNERSHIP = "Avon and Somerset (synthetic demonstration)"
@@ -133,3 +138,29 @@ def _titles(outline: list) -> list[str]:
     """Every bookmark's title, however deeply nested."""
     return [title for item in outline
             for title in (_titles(item) if isinstance(item, list) else [item.title])]
+
+
+def test_a_data_pack_that_cannot_be_written_is_reported_and_the_rest_are_written(
+        cycle_outputs, tmp_path, monkeypatch):
+    cycle = load_cycle(cycle_outputs["store"], Period.parse(PERIOD))
+    judgements = CycleFigures(cycle).judgements
+    jobs = plan_jobs(cycle.partnership, cycle.period, ["E06000022", "E06000023"],
+                     cycle_outputs["store"], tmp_path)
+
+    original = datapack.area_pack
+
+    def broken(_judgements, area_code, path):
+        if area_code == "E06000023":
+            raise ValueError("a deliberate failure")
+        return original(_judgements, area_code, path)
+
+    monkeypatch.setattr(datapack, "area_pack", broken)
+    written = companions.write_companions(judgements, jobs, tmp_path, ["html"], "1 May 2026")
+    assert written.problems == [{"file": "data/area-bristol-city-of.xlsx",
+                                 "error": "ValueError: a deliberate failure"}]
+    assert set(written.data_packs) == {"area-bath-and-north-east-somerset",
+                                       "regional-comparison", "data-quality"}
+    assert all((tmp_path / pack).is_file() for pack in written.data_packs.values())
+    assert len(written.children_pages) == 3  # two areas and the partnership
+    page = companions.page_for(jobs[1], cycle.partnership, cycle.period, "1 May 2026", written)
+    assert "Its data (XLSX)" not in {link["label"] for link in page["links"]}

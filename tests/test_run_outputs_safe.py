@@ -183,6 +183,8 @@ def test_pdfs_and_data_packs_name_no_folder_of_this_machine(guarded_run):
     pdfs = sorted(period_dir.glob("*.pdf"))
     assert {path.name for path in pdfs} >= {"area-bath-and-north-east-somerset.pdf",
                                             "regional-comparison.pdf", "data-quality.pdf"}
+    index = (period_dir / "index.html").read_text()
+    assert all(f'href="{path.name}"' in index for path in pdfs)  # the index lists each PDF
     texts = []
     for path in pdfs:
         reader = pypdf.PdfReader(path)
