@@ -584,14 +584,21 @@ def _area_rows(figures: _Figures, code: str, pairs: list[tuple[str, str]]) -> pd
     return pd.DataFrame(out)
 
 
-def _area_sheet(figures: _Figures, label: str, title: str, frame: pd.DataFrame,
-                what: str) -> _Sheet:
-    notes = ["shorthand", "suppression", "rounding", "windows", "intervals", "judgements",
-             "ranks", "trends", "spc"]
+def _figure_notes(figures: _Figures, frame: pd.DataFrame, notes: list[str]) -> list[str]:
+    """A figures sheet's notes: DfE's symbols where it has published statistics, and the
+    synthetic-data notice first in the demonstration."""
+    notes = list(notes)
     if frame["Window"].eq(PUBLISHED).any():
         notes.insert(1, "dfe_symbols")
     if figures.cycle.partnership.synthetic:
         notes.insert(0, "synthetic")
+    return notes
+
+
+def _area_sheet(figures: _Figures, label: str, title: str, frame: pd.DataFrame,
+                what: str) -> _Sheet:
+    notes = _figure_notes(figures, frame, ["shorthand", "suppression", "rounding", "windows",
+                                            "intervals", "judgements", "ranks", "trends", "spc"])
     return _Sheet(
         label, frame, title,
         f"This worksheet contains one table, with one row per {what}: its figure, 95% "
@@ -671,11 +678,7 @@ def _side_by_side(figures: _Figures, pairs: list[tuple[str, str]]) -> pd.DataFra
 
 def _regional_sheet(figures: _Figures, label: str, title: str, frame: pd.DataFrame) -> _Sheet:
     areas = [figures.name(code) for code in [*figures.cycle.area_codes, PARTNERSHIP_CODE]]
-    notes = ["shorthand", "suppression", "rounding", "windows"]
-    if frame["Window"].eq(PUBLISHED).any():
-        notes.insert(1, "dfe_symbols")
-    if figures.cycle.partnership.synthetic:
-        notes.insert(0, "synthetic")
+    notes = _figure_notes(figures, frame, ["shorthand", "suppression", "rounding", "windows"])
     return _Sheet(
         label, frame, title,
         "This worksheet contains one table, with one row per indicator and one column per "

@@ -245,8 +245,9 @@ class AreaReport:
         for indicator, chart, frame in drawn:
             row = self.figures.judgements.figure(indicator.id, self.area_code, "quarter")
             direction = spc.special_cause_direction(frame)
-            variation = "" if row is None else row["spc_variation"]
-            assurance = "" if row is None else row["spc_assurance"]
+            variation, assurance = (
+                "" if row is None or pd.isna(row[column]) else row[column]
+                for column in ("spc_variation", "spc_assurance"))
             section.figure(
                 chart, f"{indicator.title}: monthly values for {self.area.name} with their mean "
                        "and process limits.",
