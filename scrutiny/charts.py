@@ -409,13 +409,15 @@ def trend_lines(panels: list[tuple[str, pd.DataFrame]], styles: dict[str, tuple[
         years = sorted(frame["time_period"].unique())
         axis.set_xticks(years, [str(year) for year in years])
         latest = frame[frame["time_period"] == frame["time_period"].max()]
+        # kept short: the first line (the area) against the last (the widest comparator)
+        ends = [next(iter(styles)), next(reversed(styles))]
+        shown = dict(zip(latest["comparator"], latest["shown"], strict=True))
         described.append(f"{title}, {latest['time_period'].max()}: " + _listed([
-            f"{styles[c][0]} {s}" for c, s in zip(latest["comparator"], latest["shown"],
-                                                  strict=True) if c in styles]))
+            f"{styles[end][0]} {shown[end]}" for end in ends if end in shown]))
     handles, labels = axes.flat[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncol=min(3, len(labels)),
                   frameon=False)
-    description = ("Published figures by year. Latest: " + "; ".join(described) + ".")
+    description = ("Published figures by year, the latest: " + "; ".join(described) + ".")
     return Chart(figure, description, pd.DataFrame(records))
 
 
