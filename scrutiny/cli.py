@@ -9,27 +9,29 @@ from pathlib import Path
 import click
 
 from scrutiny import __version__
-from scrutiny.contracts import ContractError
-from scrutiny.framework import FrameworkError
-from scrutiny.lab import LabError
-from scrutiny.measures import MeasureError
-from scrutiny.national.errors import NationalDataError
-from scrutiny.partnership import PartnershipError
-from scrutiny.periods import PeriodError
-from scrutiny.runner import (
-    DEFAULT_REPORT_TIMEOUT,
-    FORMATS,
-    RunError,
-    RunInterrupted,
-    run_cycle,
-)
-from scrutiny.sources import UnreadableFile
-from scrutiny.store import StoreError
+from scrutiny.options import DEFAULT_REPORT_TIMEOUT, FORMATS
 
+# Each command imports what it needs when it runs: `scrutiny --help` must not wait for
+# pandas, matplotlib and Jupyter.
 DEFAULT_OUT = Path("reports")
-# errors whose message is the whole story for a user: shown as one sentence
-KNOWN_ERRORS = (RunError, LabError, PartnershipError, PeriodError, ContractError, StoreError,
-                FrameworkError, MeasureError, NationalDataError, UnreadableFile)
+
+
+def known_errors() -> tuple[type[Exception], ...]:
+    """Errors whose message is the whole story for a user: shown as one sentence. (Imported
+    when something has failed: the module that raised one is loaded by then.)"""
+    from scrutiny.contracts import ContractError
+    from scrutiny.framework import FrameworkError
+    from scrutiny.lab import LabError
+    from scrutiny.measures import MeasureError
+    from scrutiny.national.errors import NationalDataError
+    from scrutiny.partnership import PartnershipError
+    from scrutiny.periods import PeriodError
+    from scrutiny.runner import RunError
+    from scrutiny.sources import UnreadableFile
+    from scrutiny.store import StoreError
+
+    return (RunError, LabError, PartnershipError, PeriodError, ContractError, StoreError,
+            FrameworkError, MeasureError, NationalDataError, UnreadableFile)
 
 
 def _formats(_ctx, _param, value: str) -> list[str]:
@@ -54,13 +56,11 @@ class _Scrutiny(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except KNOWN_ERRORS as error:
-            if _debugging(ctx):
-                raise
-            raise click.ClickException(str(error)) from error
         except Exception as error:
             if _debugging(ctx):
                 raise
+            if isinstance(error, known_errors()):
+                raise click.ClickException(str(error)) from error
             raise click.ClickException(
                 f"scrutiny stopped on an unexpected error ({type(error).__name__}); run the "
                 "same command with --debug to see where, and report it to the maintainers"
@@ -116,6 +116,8 @@ def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_
         store_path: Path | None, national_dir: Path | None, framework_file: Path | None,
         workers: int | None, timeout: int, formats: list[str], progress: bool) -> None:
     """Check the returns, store what is valid and write every report for a quarter."""
+    from scrutiny.runner import RunInterrupted, run_cycle
+
     if data_dir is None:
         from scrutiny import demo
 
@@ -204,10 +206,6 @@ def national_export(source_dir: Path, out_file: Path) -> None:
                f"{time.perf_counter() - started:.1f} s")
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.command("new-theme")
 @click.argument("name")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -245,3 +243,7 @@ def lab(data_dir: Path | None, out_dir: Path, jupyter_options: tuple[str, ...]) 
     click.echo(f"JupyterLab on {root}, with SCRUTINY_STORE={environment['SCRUTINY_STORE']} and "
                f"SCRUTINY_PERIOD={environment['SCRUTINY_PERIOD']}")
     sys.exit(subprocess.call(command, env=environment))
+
+
+if __name__ == "__main__":
+    main()

@@ -39,6 +39,7 @@ from scrutiny.layout import DEEP_DIVES_DIR, NATIONAL_DIR
 from scrutiny.measures import MeasureError
 from scrutiny.national.indicators import BY_ID as NATIONAL_STATISTICS
 from scrutiny.national.ingest import ingest_national
+from scrutiny.options import DEFAULT_REPORT_TIMEOUT, FORMATS
 from scrutiny.partnership import CONFIG_FILE, Partnership, load_partnership
 from scrutiny.periods import Period
 from scrutiny.render import index_html, write_atomically
@@ -48,9 +49,7 @@ from scrutiny.resources import notebooks_dir
 from scrutiny.worker import Job, Outcome, ReportFiles, Worker
 
 NATIONAL_SUBDIR = NATIONAL_DIR  # a data folder's own national statistics, used by default
-DEFAULT_REPORT_TIMEOUT = 900  # seconds one report may run before it is stopped
 POLL_SECONDS = 0.2  # how often the runner looks at its workers
-FORMATS = ("html", "pdf")  # what a report can be written as (HTML always)
 IN_PROGRESS, COMPLETE, WITH_FAILURES, INTERRUPTED = (
     "in progress", "complete", "complete with failures", "interrupted")
 PACKAGES = ("scrutiny", "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib",
