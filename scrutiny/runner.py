@@ -46,7 +46,7 @@ from scrutiny.render import index_html, write_atomically
 from scrutiny.report.common import CycleFigures
 from scrutiny.report.data import DEFINITIONS_FILE, INDICATORS_FILE, write_data
 from scrutiny.resources import notebooks_dir
-from scrutiny.worker import Job, Outcome, ReportFiles, Worker
+from scrutiny.worker import Job, Outcome, ReportFiles, Worker, can_fork, prepare
 
 NATIONAL_SUBDIR = NATIONAL_DIR  # a data folder's own national statistics, used by default
 POLL_SECONDS = 0.2  # how often the runner looks at its workers
@@ -220,11 +220,13 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
     chosen_period = chosen_period or latest_complete_quarter(store_path, partnership)
     _require_returns_for(store_path, chosen_period)
     try:  # every figure once, before any report: a partnership's failing measure is one sentence
-        judgements = CycleFigures(load_cycle(store_path, chosen_period)).judgements
+        figures = CycleFigures(load_cycle(store_path, chosen_period))
+        judgements = figures.judgements
         judgements.table  # noqa: B018  (computed here, so a failing measure stops the run)
     except MeasureError as error:
         raise RunError(str(error)) from error
 
+    figures.share()  # the reports forked below open these figures, not the store again
     period_dir = out_dir / chosen_period.label
     period_dir.mkdir(parents=True, exist_ok=True)
     write_data(judgements, period_dir)
@@ -397,8 +399,10 @@ def _stop_on_signals() -> Iterator[StopRequest]:
 def execute_reports(jobs: list[Job], period_dir: Path, *, workers: int | None = None,
                     timeout: float = DEFAULT_REPORT_TIMEOUT, progress: bool = False,
                     keep: Mapping[str, Path] | None = None, stop: StopRequest | None = None,
-                    on_change: Callable[[list[Outcome]], None] | None = None) -> list[Outcome]:
-    """Run each job in a worker process of its own, at most ``workers`` at once.
+                    on_change: Callable[[list[Outcome]], None] | None = None,
+                    fork: bool | None = None) -> list[Outcome]:
+    """Run each job in a worker process of its own, at most ``workers`` at once: forked from
+    this process where the system allows (``fork``, by default), else a new process.
 
     A report that fails, runs past ``timeout`` seconds, or whose kernel or worker dies is
     marked failed and the others go on. Once ``stop`` is set, every worker and kernel is
@@ -410,6 +414,9 @@ def execute_reports(jobs: list[Job], period_dir: Path, *, workers: int | None = 
     keep = dict(keep or {"<out>": period_dir})
     stop = stop or StopRequest()
     limit = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    fork = can_fork() if fork is None else fork
+    if fork:
+        prepare()  # imported once here, not once per report
     waiting, running, done = list(jobs), [], {}
     bar = tqdm(total=len(jobs), desc="Writing reports", unit="report", disable=not progress)
     scratch = Path(tempfile.mkdtemp(prefix="scrutiny-run-"))
@@ -418,7 +425,7 @@ def execute_reports(jobs: list[Job], period_dir: Path, *, workers: int | None = 
             while waiting and len(running) < limit:
                 job = waiting.pop(0)
                 running.append(Worker.start(job, period_dir, Path(job.folder or notebooks_dir()),
-                                            keep, scratch))
+                                            keep, scratch, fork=fork))
             time.sleep(POLL_SECONDS)
             for worker in list(running):
                 outcome = _settle(worker, timeout, keep)

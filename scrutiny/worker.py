@@ -1,13 +1,17 @@
 """One report in its own process, and how the runner starts, watches and stops that process.
 
-``python -m scrutiny.worker JOB_FILE`` runs one notebook with papermill and renders it with
-nbconvert. The runner starts one worker per report:
+A worker runs one notebook with papermill and renders it with nbconvert. The runner forks one
+worker per report from itself, once it has imported the reports' code and computed the run's
+figures (:func:`prepare`), so a report costs only its own cells: the package's notebooks run in
+the worker itself (``scrutiny.engine``), in a new IPython shell. Where fork is unavailable, and
+on a Dask cluster, a worker is a new process, ``python -m scrutiny.worker JOB_FILE``. A
+partnership's deep dive runs in a Jupyter kernel the worker starts. Every worker runs:
 
 - in a new session, so that a terminal's Ctrl-C reaches only the runner, which then stops
   the workers itself;
 - with stdout and stderr going to the report's log, so that neither the worker's nor its
   kernel's chatter reaches the terminal;
-- with a private temporary folder (TMPDIR), where jupyter_client writes the kernel's
+- with a private temporary folder (TMPDIR), where jupyter_client writes a kernel's
   connection file, so the kernel's command line names that folder.
 
 jupyter_client starts each kernel in a session of its own, so stopping a report means
@@ -24,6 +28,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -33,6 +38,7 @@ from pathlib import Path
 
 import psutil
 
+from scrutiny.engine import ENGINE_NAME
 from scrutiny.publication import Page, write_pdf
 from scrutiny.render import (
     notebook_to_html,
@@ -128,11 +134,14 @@ def execute_job(job: Job, period_dir: Path, notebooks: Path,
 
     started = time.perf_counter()
     files = ReportFiles(period_dir, job.slug)
+    # the package's notebooks run in this process; a partnership's deep dive in a kernel
+    engine = None if job.folder else ENGINE_NAME
     try:
         try:
             papermill.execute_notebook(
                 str(notebooks / job.notebook), str(files.executed), parameters=job.parameters,
-                kernel_name=KERNEL, progress_bar=False, log_output=False, cwd=str(period_dir))
+                kernel_name=KERNEL, engine_name=engine, progress_bar=False, log_output=False,
+                cwd=str(period_dir))
         finally:
             tidy_executed_notebook(files.executed, job.notebook, keep)
         warnings = notebook_to_html(files.executed, files.html,
@@ -187,9 +196,8 @@ def _short_error(problem: Exception) -> str:
     return f"{name}: {value}".strip()[:500]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The worker process: run the job described in JOB_FILE, write the outcome beside it."""
-    job_file = Path((sys.argv[1:] if argv is None else argv)[0])
+def run_job_file(job_file: Path) -> None:
+    """Run the job described in JOB_FILE and write its outcome beside it."""
     spec = json.loads(job_file.read_text(encoding="utf-8"))
     _end_with_runner(spec["runner_pid"], job_file.parent)
     keep = {label: Path(folder) for label, folder in spec["keep"].items()}
@@ -197,7 +205,76 @@ def main(argv: list[str] | None = None) -> int:
     outcome = execute_job(Job(**spec["job"]), Path(spec["period_dir"]),
                           Path(spec["notebooks_dir"]), keep)
     write_atomically(job_file.with_name(OUTCOME_FILE), json.dumps(asdict(outcome)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The worker process started as a command (where the runner cannot fork)."""
+    run_job_file(Path((sys.argv[1:] if argv is None else argv)[0]))
     return 0
+
+
+def prepare() -> None:
+    """Import, in the runner, what every worker needs, so that forked workers start with it."""
+    import papermill  # noqa: F401
+    from nbconvert import HTMLExporter  # noqa: F401
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork")
+
+
+def _forked_worker(job_file: Path, log: Path) -> None:
+    """In the forked child: become a worker of its own (session, signals, files, folder), run
+    the job, and exit without running anything the runner registered for its own exit."""
+    code = 1
+    try:
+        os.setsid()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_DFL)
+        quiet = os.open(os.devnull, os.O_RDONLY)
+        output = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        os.dup2(quiet, 0)
+        os.dup2(output, 1)
+        os.dup2(output, 2)
+        os.chdir(job_file.parent)
+        os.environ.update(_environment(job_file.parent))
+        tempfile.tempdir = None  # read TMPDIR again
+        run_job_file(job_file)
+        code = 0
+    except BaseException:  # noqa: BLE001 (whatever happened goes to the log; the runner reports it)
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+class _ForkedProcess:
+    """What the runner needs of a forked worker: the part of ``subprocess.Popen`` it uses."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # collected elsewhere: its outcome file says the rest
+                self.returncode = 0
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
+            time.sleep(0.02)
+        return self.returncode
 
 
 # --- in the runner -------------------------------------------------------------------------
@@ -207,7 +284,7 @@ class Worker:
     """A report running in its own process, and every process seen below it."""
 
     def __init__(self, job: Job, files: ReportFiles, folder: Path,
-                 process: subprocess.Popen) -> None:
+                 process: subprocess.Popen | _ForkedProcess) -> None:
         self.job, self.files, self.folder, self.process = job, files, folder, process
         self.started = time.monotonic()
         self.seen: dict[int, psutil.Process] = {}
@@ -219,7 +296,9 @@ class Worker:
 
     @classmethod
     def start(cls, job: Job, period_dir: Path, notebooks: Path, keep: Mapping[str, Path],
-              scratch: Path) -> Worker:
+              scratch: Path, fork: bool = False) -> Worker:
+        """Start the job's worker: forked from this process (which has run :func:`prepare`),
+        or a new Python process."""
         files = ReportFiles(period_dir, job.slug)
         files.executed.parent.mkdir(parents=True, exist_ok=True)
         files.error.unlink(missing_ok=True)  # an earlier run's error is not this run's
@@ -232,6 +311,13 @@ class Worker:
             "notebooks_dir": str(notebooks.resolve()),
             "keep": {label: str(Path(path).resolve()) for label, path in keep.items()},
         }), encoding="utf-8")
+        if fork:
+            sys.stdout.flush()
+            sys.stderr.flush()  # or the child would write the runner's buffered output again
+            pid = os.fork()
+            if pid == 0:
+                _forked_worker(job_file, files.log)
+            return cls(job, files, folder, _ForkedProcess(pid))
         with open(files.log, "w", encoding="utf-8") as log:  # the mode open() gives
             process = subprocess.Popen(
                 [sys.executable, "-m", "scrutiny.worker", str(job_file)],

@@ -4,7 +4,9 @@ process of a run outlives it; run.json and index.html never claim more than happ
 
 The report stage runs tiny notebooks (SCRUTINY_NOTEBOOKS_DIR) that take the real notebooks'
 parameters, so these tests take seconds. Every process a run starts inherits a marker in its
-environment; a leftover worker or kernel is one that still carries it.
+environment; a leftover worker or kernel is one that still carries it. A job with a folder
+runs as a partnership's deep dive does, in a Jupyter kernel; one without, as the package's
+notebooks do, in its forked worker (``scrutiny.engine``).
 """
 
 from __future__ import annotations
@@ -95,8 +97,11 @@ def marked_processes(value: str) -> list[psutil.Process]:
     return found
 
 
-def job(name: str) -> Job:
-    return Job("area", f"Report {name}", f"{name}.ipynb", name.replace("_", "-"), PARAMETERS)
+def job(name: str, folder: Path | None = None) -> Job:
+    """A report of the notebook ``name``: in a kernel if its ``folder`` is given (as a deep
+    dive), else in its worker (as the package's notebooks, from SCRUTINY_NOTEBOOKS_DIR)."""
+    return Job("area", f"Report {name}", f"{name}.ipynb", name.replace("_", "-"), PARAMETERS,
+               folder=str(folder) if folder else "")
 
 
 def test_each_way_a_report_can_fail_is_contained_and_the_others_are_written(
@@ -109,7 +114,7 @@ def test_each_way_a_report_can_fail_is_contained_and_the_others_are_written(
     assert not marked_processes(marker)
 
     outcomes = {Path(outcome.html).stem: outcome for outcome in execute_reports(
-        [job(name) for name in names], period_dir, workers=3, timeout=12,
+        [job(name, notebooks) for name in names], period_dir, workers=3, timeout=12,
         keep={"<out>": tmp_path / "out"})}
 
     assert {name: outcome.status for name, outcome in outcomes.items()} == {
@@ -135,6 +140,35 @@ def test_each_way_a_report_can_fail_is_contained_and_the_others_are_written(
     assert "timed out after 12 s" in ReportFiles(period_dir, "hangs").error.read_text()
 
 
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "new process"])
+def test_a_report_run_in_its_worker_is_contained_the_same_way(notebooks, marker, tmp_path,
+                                                               fork):
+    """The package's notebooks run in their worker, with no kernel: a worker that raises,
+    exits, is killed or hangs is one report failed, whether forked or started anew."""
+    period_dir = tmp_path / "out" / "2025-26-Q4"
+    names = ["ok", "raises", "kernel_exits", "kernel_killed", "hangs"]
+    outcomes = {Path(outcome.html).stem: outcome for outcome in execute_reports(
+        [job(name) for name in names], period_dir, workers=3, timeout=12,
+        keep={"<out>": tmp_path / "out"}, fork=fork)}
+    assert {name: outcome.status for name, outcome in outcomes.items()} == {
+        "ok": "ok", "raises": "failed", "kernel-exits": "failed", "kernel-killed": "failed",
+        "hangs": "failed"}
+    assert "RuntimeError: deliberate failure in E06000022" in outcomes["raises"].error
+    assert outcomes["kernel-exits"].error == (
+        "the worker process ended without a result (exit code 1)")
+    assert outcomes["kernel-killed"].error == (
+        "the worker process ended without a result (killed by SIGKILL)")
+    assert outcomes["hangs"].error == "timed out after 12 s"
+    assert not marked_processes(marker)
+    executed = nbformat.read(ReportFiles(period_dir, "raises").executed, as_version=4)
+    error = executed.cells[-1].outputs[-1]
+    assert (error.output_type, error.ename) == ("error", "RuntimeError")
+    assert executed.cells[-1].metadata.papermill.status == "failed"
+    assert "deliberate failure" in ReportFiles(period_dir, "raises").error.read_text()
+    page = (period_dir / "ok.html").read_text()
+    assert ">2<" in page.replace("\n", "")  # the cell's value, rendered
+
+
 def test_no_report_is_left_running_when_the_runner_itself_fails(notebooks, marker, tmp_path,
                                                                monkeypatch):
     """Even a fault in the runner's own loop stops the workers and kernels it started."""
@@ -151,8 +185,8 @@ def test_no_report_is_left_running_when_the_runner_itself_fails(notebooks, marke
 
     monkeypatch.setattr(runner, "_settle", broken)
     with pytest.raises(RuntimeError, match="a fault in the runner"):
-        execute_reports([job("announces_and_hangs"), job("hangs_too")], tmp_path / "out",
-                        workers=2, timeout=600)
+        execute_reports([job("announces_and_hangs", notebooks), job("hangs_too")],
+                        tmp_path / "out", workers=2, timeout=600)
     assert not marked_processes(marker)
 
 
@@ -217,8 +251,8 @@ def _start_hanging_run(cycle_outputs, notebooks: Path, tmp_path: Path):
         assert process.poll() is None, process.communicate()
         assert json.loads((period_dir / "run.json").read_text())["status"] == IN_PROGRESS
         assert "This run is in progress" in (period_dir / "index.html").read_text()
-        # the runner, two workers and two kernels: what a leftover would look like
-        assert len(marked_processes(os.environ[MARKER])) >= 5
+        # the runner and two workers (running the notebooks): what a leftover would look like
+        assert len(marked_processes(os.environ[MARKER])) >= 3
     except BaseException:
         process.kill()
         raise
@@ -282,6 +316,6 @@ def test_notebooks_run_on_the_interpreter_that_runs_scrutiny(notebooks, tmp_path
     write_notebook(notebooks / "which.ipynb", "import sys, pathlib\n"
                    "pathlib.Path('interpreter.txt').write_text(sys.executable)")
     period_dir = tmp_path / "out" / "2025-26-Q4"
-    (outcome,) = execute_reports([job("which")], period_dir, workers=1, timeout=60)
+    (outcome,) = execute_reports([job("which", notebooks)], period_dir, workers=1, timeout=60)
     assert outcome.status == "ok", outcome.error
     assert (period_dir / "interpreter.txt").read_text() == sys.executable
