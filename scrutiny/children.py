@@ -28,7 +28,7 @@ from scrutiny.findings import (
     WORSE,
     WORSE_AND_WORSENING,
     Finding,
-    Findings,
+    findings_for,
 )
 from scrutiny.framework import Indicator
 from scrutiny.judgements import ENGLAND, NEIGHBOURS, PARTNERSHIP, REGION, Judgements, getting
@@ -125,7 +125,7 @@ class ChildrenSummary:
     def items(self) -> dict[str, list[ChildSentence]]:
         """The sentences of each section with what they rest on, most important first."""
         out: dict[str, list[ChildSentence]] = {section: [] for section in SECTIONS}
-        for finding in Findings(self.judgements, self.area_code).all():
+        for finding in findings_for(self.judgements, self.area_code).all():
             sentence = self._sentence(finding)
             if sentence and len(out[sentence.section]) < MOST_PER_SECTION:
                 out[sentence.section].append(sentence)

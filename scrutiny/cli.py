@@ -111,12 +111,20 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="What each report is written as: html, or html,pdf to print every report "
                    "to a tagged PDF as well (for committee papers). Every report also gets its "
                    "XLSX data pack.")
+@click.option("--force", is_flag=True,
+              help="Rebuild every report, even those whose returns, statistics, framework, "
+                   "code and options are unchanged since the last run in OUT.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_dir: Path,
         store_path: Path | None, national_dir: Path | None, framework_file: Path | None,
-        workers: int | None, timeout: int, formats: list[str], progress: bool) -> None:
-    """Check the returns, store what is valid and write every report for a quarter."""
-    from scrutiny.runner import RunInterrupted, run_cycle
+        workers: int | None, timeout: int, formats: list[str], force: bool,
+        progress: bool) -> None:
+    """Check the returns, store what is valid and write every report for a quarter.
+
+    Only the reports whose inputs have changed since the last run in OUT are written again;
+    a run with nothing changed says so and stops.
+    """
+    from scrutiny.freshness import current_run, run_request
 
     if data_dir is None:
         from scrutiny import demo
@@ -124,11 +132,27 @@ def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_
         data_dir = out_dir / "demo-data"
         demo.generate(data_dir)
         click.echo(f"Using the synthetic demonstration partnership in {data_dir}")
+    request = None
+    if data_dir.is_dir():  # else the runner says what is wrong with it
+        request = run_request(data_dir, out_dir, store_path, national_dir, framework_file,
+                              period, areas, formats)
+        current = None if force else current_run(out_dir, request,
+                                                 store_path or out_dir / "scrutiny.duckdb")
+        if current:
+            run_file, earlier = current
+            click.echo(f"Nothing has changed since the run of {earlier['finished_at']}: its "
+                       f"{len(earlier['reports'])} reports for {earlier['period']} are current "
+                       "(--force rebuilds them).")
+            click.echo(f"Reports for {earlier['period']}: {run_file.parent / 'index.html'}")
+            return
+    from scrutiny.runner import RunInterrupted, run_cycle
+
     try:
         result = run_cycle(data_dir, out_dir, period=period, area_codes=areas,
                            store_path=store_path, national_dir=national_dir, workers=workers,
                            progress=progress, framework_file=framework_file,
-                           report_timeout=timeout, formats=formats)
+                           report_timeout=timeout, formats=formats, force=force,
+                           request=request)
     except RunInterrupted as stopped:  # one sentence, the shell's exit code for the signal
         click.echo(str(stopped), err=True)
         sys.exit(stopped.exit_code)
@@ -139,6 +163,8 @@ def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_
     click.echo(f"Returns: {result.ingest.summary()}")
     for outcome in result.outcomes:
         mark = "ok" if outcome.status == "ok" else f"FAILED ({outcome.error})"
+        if outcome.kept:
+            mark += " (unchanged, kept)"
         click.echo(f"  {outcome.title}: {mark}")
     click.echo(f"Reports for {result.period.label}: {result.out_dir / 'index.html'}")
     if result.failed:

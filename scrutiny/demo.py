@@ -39,7 +39,7 @@ import numpy as np
 
 from scrutiny.demo_areas import AREAS, REGION_CODE, REGION_NAME, DemoArea
 from scrutiny.layout import NATIONAL_DIR
-from scrutiny.national.synthetic import write_synthetic_national
+from scrutiny.national.synthetic import write_if_changed, write_synthetic_national
 from scrutiny.periods import Period
 
 FIRST_PERIOD = Period.parse("2023-24-Q1")
@@ -295,7 +295,7 @@ def generate(out_dir: Path, seed: int = 2026) -> list[Path]:
     def put(relative: str, data: bytes) -> None:
         path = out_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        write_if_changed(path, data)
         written.append(path)
 
     put("partnership.toml", _partnership_toml().encode("utf-8"))

@@ -19,6 +19,8 @@ their figures, and the trend; with the question for the partners from the catalo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from weakref import WeakKeyDictionary
 
 import pandas as pd
 
@@ -68,6 +70,15 @@ def anchor(step_id: str, part: str) -> str:
     return f"{step_id}-{part}"
 
 
+def findings_for(judgements: Judgements, area_code: str) -> Findings:
+    """The area's findings, worked out once for a set of judgements: the summary, every step,
+    every theme, the yearly evidence and the children's page all read them."""
+    by_area = _FINDINGS.setdefault(judgements, {})
+    if area_code not in by_area:
+        by_area[area_code] = Findings(judgements, area_code)
+    return by_area[area_code]
+
+
 class Findings:
     """The findings of one area (or the partnership) in a cycle."""
 
@@ -79,9 +90,14 @@ class Findings:
 
     def all(self) -> list[Finding]:
         """Every finding, most important first, then in the framework's step order."""
+        return list(self._found)
+
+    @cached_property
+    def _found(self) -> tuple[Finding, ...]:
+        # once per area: the summary, every step and every theme read them
         order = {step.id: step.number for step in self.framework.steps}
         found = [finding for finding in map(self._finding, self._subjects()) if finding]
-        return sorted(found, key=lambda f: (f.kind, order.get(f.step_id, 0)))
+        return tuple(sorted(found, key=lambda f: (f.kind, order.get(f.step_id, 0))))
 
     def for_step(self, step_id: str) -> list[Finding]:
         return [finding for finding in self.all() if finding.step_id == step_id]
@@ -271,3 +287,5 @@ def joined(items: list[str]) -> str:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
 
+
+_FINDINGS: WeakKeyDictionary[Judgements, dict[str, Findings]] = WeakKeyDictionary()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -23,7 +22,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +32,15 @@ from scrutiny.companions import page_for, write_companions
 from scrutiny.contracts import load_contracts
 from scrutiny.cycle import Cycle, load_cycle
 from scrutiny.framework import check_against_returns, load_framework
+from scrutiny.freshness import (
+    Request,
+    digest,
+    earlier_reports,
+    package_versions,
+    report_fingerprint,
+    run_request,
+    store_state,
+)
 from scrutiny.ingest import IngestResult, ingest, returns_folder_problem
 from scrutiny.layout import DEEP_DIVES_DIR, NATIONAL_DIR
 from scrutiny.measures import MeasureError
@@ -43,6 +50,7 @@ from scrutiny.options import DEFAULT_REPORT_TIMEOUT, FORMATS
 from scrutiny.partnership import CONFIG_FILE, Partnership, load_partnership
 from scrutiny.periods import Period
 from scrutiny.render import index_html, write_atomically
+from scrutiny.report.area import OWN_AREA_RETURNS
 from scrutiny.report.common import CycleFigures
 from scrutiny.report.data import DEFINITIONS_FILE, INDICATORS_FILE, write_data
 from scrutiny.resources import notebooks_dir
@@ -52,9 +60,6 @@ NATIONAL_SUBDIR = NATIONAL_DIR  # a data folder's own national statistics, used 
 POLL_SECONDS = 0.2  # how often the runner looks at its workers
 IN_PROGRESS, COMPLETE, WITH_FAILURES, INTERRUPTED = (
     "in progress", "complete", "complete with failures", "interrupted")
-PACKAGES = ("scrutiny", "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib",
-            "duckdb", "great-expectations", "papermill", "nbconvert", "nbformat", "ipykernel",
-            "psutil", "weasyprint", "gptables")
 
 
 class RunError(RuntimeError):
@@ -152,16 +157,6 @@ def plan_jobs(partnership: Partnership, period: Period, area_codes: list[str],
     return jobs
 
 
-def package_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
 @dataclass
 class RunResult:
     period: Period
@@ -179,7 +174,12 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
               national_dir: Path | None = None, workers: int | None = None,
               progress: bool = True, framework_file: Path | None = None,
               report_timeout: float = DEFAULT_REPORT_TIMEOUT,
-              formats: Sequence[str] = ("html",)) -> RunResult:
+              formats: Sequence[str] = ("html",), force: bool = False,
+              request: Request | None = None) -> RunResult:
+    """Check the returns, store what is valid, and write the period's reports: every report
+    whose inputs have changed since the last run in ``out_dir`` (or that is missing), or all
+    of them with ``force``. ``request`` is the run's request (:func:`run_request`) if the
+    caller has worked it out already."""
     started_at, started = datetime.now(UTC), time.perf_counter()
     formats = list(dict.fromkeys(["html", *formats]))
     if any(chosen not in FORMATS for chosen in formats):
@@ -206,6 +206,8 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
     problem = returns_folder_problem(data_dir)
     if problem:  # stop before anything is written
         raise RunError(problem)
+    request = request or run_request(data_dir, out_dir, store_path, national_dir,
+                                     framework_file, period, area_codes, formats)
 
     received = ingest(data_dir, store_path, partnership, framework, progress=progress)
     national_files = []
@@ -237,6 +239,8 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
     for job in jobs:
         job.formats = formats
         job.page = page_for(job, partnership, chosen_period, published, companions)
+    fingerprints = report_fingerprints(jobs, figures, request.code, national_files)
+    kept = {} if force else _kept_reports(jobs, fingerprints, period_dir)
     record = RunRecord(period_dir, started, {
         "tool": {"name": "scrutiny", "version": __version__},
         "started_at": started_at.isoformat(timespec="seconds"),
@@ -254,6 +258,10 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         "companions": companions.as_dict(),
         "national_inputs": _named_in(national_files, data_dir),
         "packages": package_versions(),
+        "request": request.as_dict(),
+        "forced": force,
+        # the store the reports were built from: a later write means they may not be current
+        "store_state": store_state(store_path),
     }, {
         "partnership": partnership.name, "period": chosen_period.label,
         "period_title": _period_title(chosen_period), "synthetic": partnership.synthetic,
@@ -266,17 +274,81 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         "sources": data_sources(judgements.cycle, national_files, chosen_period),
         "published": published,
     })
+    to_run = [job for job in jobs if job.slug not in kept]
+    if progress and kept:
+        tqdm.write(f"{len(kept)} of {len(jobs)} reports are unchanged since the last run and "
+                   "are kept (--force rebuilds them)")
+
+    def in_plan_order(outcomes: list[Outcome]) -> list[Outcome]:
+        built = {Path(outcome.html).stem: outcome for outcome in outcomes}
+        for outcome in built.values():
+            outcome.fingerprint = fingerprints[Path(outcome.html).stem]
+        return [kept.get(job.slug) or built[job.slug] for job in jobs]
+
     with _stop_on_signals() as stop:
         # from here on the index says "in progress" until the run's final state replaces it
-        record.write(_so_far(jobs, {}, [], period_dir), IN_PROGRESS)
-        outcomes = execute_reports(
-            jobs, period_dir, workers=workers, timeout=report_timeout, progress=progress,
+        record.write(in_plan_order(_so_far(to_run, {}, [], period_dir)), IN_PROGRESS)
+        outcomes = in_plan_order(execute_reports(
+            to_run, period_dir, workers=workers, timeout=report_timeout, progress=progress,
             keep={"<data>": data_dir, "<out>": out_dir}, stop=stop,
-            on_change=lambda current: record.write(current, IN_PROGRESS))
+            on_change=lambda current: record.write(in_plan_order(current), IN_PROGRESS)))
         record.write(outcomes, _final_status(outcomes, stop))
     if stop.signum:
         raise RunInterrupted(stop.signum, period_dir / "index.html")
     return RunResult(chosen_period, period_dir, outcomes, received)
+
+
+def report_fingerprints(jobs: list[Job], figures: CycleFigures, code: str,
+                        national_files: list[dict]) -> dict[str, str]:
+    """Each report's fingerprint: the digest of everything it reads.
+
+    Every report reads the code, the partnership's settings, the published statistics and every
+    figure of the judgements (an area's figures are set beside the partnership's and the other
+    areas'). An area report reads the returns of :data:`OWN_AREA_RETURNS` for its own area
+    only, and every other return for every area; the regional comparison, the data-quality
+    report and a partnership's deep dive read every file received.
+    """
+    cycle = figures.cycle
+    judgements = figures.judgements.table
+    common = {
+        "code": code,
+        "partnership": cycle.partnership, "framework": dict(cycle.framework.texts),
+        "national": sorted((Path(item["file"]).name, item["sha256"]) for item in national_files
+                           if item.get("status") == "used"),
+        "judgements": digest(judgements.to_csv(index=False)),
+        "period": cycle.period.label,
+    }
+    submissions = cycle.submissions
+    everything = digest([cycle.received[["file_name", "sha256", "status"]].to_csv(index=False),
+                         cycle.not_read.to_csv(index=False),
+                         cycle.findings.to_csv(index=False)])
+    fingerprints = {}
+    for job in jobs:
+        page = {key: value for key, value in job.page.items() if key != "published"}
+        if job.kind == "area":
+            read = submissions[(submissions["area_code"] == job.parameters["area_code"])
+                               | ~submissions["return_type"].isin(OWN_AREA_RETURNS)]
+            data = digest(read.sort_values(["return_type", "area_code", "period", "file_name"])
+                          [["file_name", "sha256"]].to_csv(index=False))
+        else:
+            data = everything
+        notebook = Path(job.folder) / job.notebook if job.folder else None
+        fingerprints[job.slug] = report_fingerprint(
+            common, data, job.kind, job.notebook, job.parameters, job.formats, page,
+            notebook.read_bytes().hex() if notebook and notebook.is_file() else "")
+    return fingerprints
+
+
+def _kept_reports(jobs: list[Job], fingerprints: dict[str, str], period_dir: Path
+                  ) -> dict[str, Outcome]:
+    """The reports of the last run whose fingerprint is unchanged: kept as they are."""
+    earlier = earlier_reports(period_dir)
+    kept = {}
+    for job in jobs:
+        report = earlier.get(ReportFiles(period_dir, job.slug).html.name)
+        if report and report["fingerprint"] == fingerprints[job.slug]:
+            kept[job.slug] = Outcome(**{**report, "kept": True})
+    return kept
 
 
 def data_sources(cycle: Cycle, national_files: list[dict], period: Period) -> list[dict]:

@@ -80,6 +80,8 @@ class Outcome:
     log: str = ""
     error_file: str = ""
     pdf: str = ""  # the report printed, where the run asked for PDFs
+    fingerprint: str = ""  # the digest of what the report read (scrutiny.freshness)
+    kept: bool = False  # unchanged since an earlier run, so kept rather than run again
 
 
 @dataclass(frozen=True)

@@ -617,6 +617,13 @@ Ofsted and point the tool at that folder.
 """
 
 
+def write_if_changed(path: Path, data: bytes) -> None:
+    """Write ``data`` unless the file holds it already: a re-run then sees its inputs
+    unchanged (their modification times too) and can keep the reports built from them."""
+    if not (path.is_file() and path.read_bytes() == data):
+        path.write_bytes(data)
+
+
 def write_synthetic_national(out_dir: Path | str, seed: int = 2026) -> list[Path]:
     """Write the synthetic national files (and a README.txt) into ``out_dir``; return the
     paths written, sorted. The same ``seed`` gives byte-identical files on every call."""
@@ -629,7 +636,7 @@ def write_synthetic_national(out_dir: Path | str, seed: int = 2026) -> list[Path
 
     def put(name: str, data: bytes) -> None:
         path = out_dir / name
-        path.write_bytes(data)
+        write_if_changed(path, data)
         written.append(path)
 
     cin: Mapping[str, tuple[str, Sequence[str], tuple[str, str, str] | None, bool]] = {

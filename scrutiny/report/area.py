@@ -11,7 +11,7 @@ import pandas as pd
 
 from scrutiny import charts, icons, spc
 from scrutiny.cycle import PARTNERSHIP_CODE
-from scrutiny.findings import Findings, anchor
+from scrutiny.findings import Findings, anchor, findings_for
 from scrutiny.framework import Panel, Step, Theme
 from scrutiny.indicators import window_bounds, window_months
 from scrutiny.measures import COMPLETED
@@ -34,6 +34,12 @@ from scrutiny.report.common import (
 from scrutiny.report.national import NationalBenchmarks, add_area_benchmarks
 from scrutiny.report.regional import RegionalReport
 from scrutiny.report.yearly import YearlyEvidence
+
+# The returns this report reads for its own area only. Every other return it reads for every
+# area (indicators, through the figures it sets beside the partnership's and the other areas';
+# reviews, for the partnership's notifications), so a change to any area's rebuilds it
+# (runner.report_fingerprints). tests/test_freshness.py checks this against the report itself.
+OWN_AREA_RETURNS = frozenset({"actions", "training", "audits", "voice", "section11"})
 
 
 def _colours(palette: list[str], count: int) -> list[str]:
@@ -86,7 +92,7 @@ class AreaReport:
 
     @cached_property
     def findings(self) -> Findings:
-        return Findings(self.figures.judgements, self.area_code)
+        return findings_for(self.figures.judgements, self.area_code)
 
     def summary(self, most: int = 8) -> Section:
         """Key findings: the most important findings of every step, in sentences, each with

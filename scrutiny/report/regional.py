@@ -9,7 +9,7 @@ import pandas as pd
 
 from scrutiny import charts
 from scrutiny.cycle import PARTNERSHIP_CODE
-from scrutiny.findings import Findings, cross_area_sentences
+from scrutiny.findings import cross_area_sentences, findings_for
 from scrutiny.framework import Indicator, Step
 from scrutiny.judgements import PUBLISHED
 from scrutiny.present import NOT_AVAILABLE, Section
@@ -117,7 +117,7 @@ class RegionalReport:
     def key_findings(self, most: int = 8) -> Section:
         """The partnership's own findings against the region and England."""
         section = Section()
-        findings = Findings(self.figures.judgements, PARTNERSHIP_CODE)
+        findings = findings_for(self.figures.judgements, PARTNERSHIP_CODE)
         found = findings.all()
         if not found:
             section.paragraph("The partnership as a whole differs significantly from the region "

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from scrutiny.cycle import PARTNERSHIP_CODE
-from scrutiny.findings import Findings, joined
+from scrutiny.findings import findings_for, joined
 from scrutiny.framework import YearlyRequirement
 from scrutiny.indicators import window_bounds, window_months
 from scrutiny.judgements import SHOWN
@@ -25,7 +25,7 @@ class YearlyEvidence:
         self.cycle = figures.cycle
         self.framework = self.cycle.framework
         self.area_code = area_code
-        self.findings = Findings(figures.judgements, area_code)
+        self.findings = findings_for(figures.judgements, area_code)
         self.codes = (self.cycle.area_codes if area_code == PARTNERSHIP_CODE else [area_code])
 
     def table(self) -> pd.DataFrame:
