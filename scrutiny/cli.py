@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from scrutiny import __version__
-from scrutiny.options import DEFAULT_REPORT_TIMEOUT, FORMATS
+from scrutiny.options import DEFAULT_REPORT_TIMEOUT, FORMATS, is_national
 
 # Each command imports what it needs when it runs: `scrutiny --help` must not wait for
 # pandas, matplotlib and Jupyter.
@@ -19,6 +19,7 @@ DEFAULT_OUT = Path("reports")
 def known_errors() -> tuple[type[Exception], ...]:
     """Errors whose message is the whole story for a user: shown as one sentence. (Imported
     when something has failed: the module that raised one is loaded by then.)"""
+    from scrutiny.cluster import ClusterError
     from scrutiny.contracts import ContractError
     from scrutiny.framework import FrameworkError
     from scrutiny.lab import LabError
@@ -31,7 +32,7 @@ def known_errors() -> tuple[type[Exception], ...]:
     from scrutiny.store import StoreError
 
     return (RunError, LabError, PartnershipError, PeriodError, ContractError, StoreError,
-            FrameworkError, MeasureError, NationalDataError, UnreadableFile)
+            FrameworkError, MeasureError, NationalDataError, UnreadableFile, ClusterError)
 
 
 def _formats(_ctx, _param, value: str) -> list[str]:
@@ -41,6 +42,17 @@ def _formats(_ctx, _param, value: str) -> list[str]:
         raise click.BadParameter(f"{value!r}: give html or html,pdf (HTML is always written; "
                                  "it is what the PDF is printed from)")
     return list(dict.fromkeys(chosen))
+
+
+def _synthetic_demo(data_dir: Path | None, national_dir: Path | None) -> bool:
+    """Whether the national files are the demo's generated ones: inside a data folder whose
+    partnership is marked synthetic (reports then never present them as official)."""
+    if data_dir is None or national_dir is None:
+        return False
+    from scrutiny.partnership import load_partnership
+
+    inside = Path(national_dir).resolve().is_relative_to(Path(data_dir).resolve())
+    return inside and load_partnership(data_dir).synthetic
 
 
 def _areas(_ctx, _param, values: tuple[str, ...]) -> list[str] | None:
@@ -88,7 +100,9 @@ def main(ctx: click.Context, debug: bool) -> None:
                                "quarter every area has returned.")
 @click.option("--areas", multiple=True, callback=_areas,
               help="Area codes to write area reports for (comma-separated or repeated). "
-                   "Default: every area.")
+                   "Default: every area. Or, for reports from the national statistics alone "
+                   "(--national-dir), all-england, a region code (E12000009) or old_la_codes "
+                   "(800,801).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=DEFAULT_OUT, show_default=True, help="Where reports are written.")
 @click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -111,14 +125,18 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="What each report is written as: html, or html,pdf to print every report "
                    "to a tagged PDF as well (for committee papers). Every report also gets its "
                    "XLSX data pack.")
+@click.option("--dask-scheduler", metavar="ADDRESS",
+              help="Run the reports on this Dask cluster (e.g. tcp://scheduler:8786) instead "
+                   "of this machine. Every machine must see OUT, the store and the data folder "
+                   "at the same paths. Needs pip install 'scrutiny[dask]'.")
 @click.option("--force", is_flag=True,
               help="Rebuild every report, even those whose returns, statistics, framework, "
                    "code and options are unchanged since the last run in OUT.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_dir: Path,
         store_path: Path | None, national_dir: Path | None, framework_file: Path | None,
-        workers: int | None, timeout: int, formats: list[str], force: bool,
-        progress: bool) -> None:
+        workers: int | None, timeout: int, formats: list[str], dask_scheduler: str | None,
+        force: bool, progress: bool) -> None:
     """Check the returns, store what is valid and write every report for a quarter.
 
     Only the reports whose inputs have changed since the last run in OUT are written again;
@@ -126,16 +144,23 @@ def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_
     """
     from scrutiny.freshness import current_run, run_request
 
-    if data_dir is None:
-        from scrutiny import demo
+    national = is_national(areas)
+    if national:  # reports from the published statistics alone
+        if national_dir is None and data_dir is not None and (data_dir / "national").is_dir():
+            national_dir = data_dir / "national"
+        source = national_dir
+    else:
+        if data_dir is None:
+            from scrutiny import demo
 
-        data_dir = out_dir / "demo-data"
-        demo.generate(data_dir)
-        click.echo(f"Using the synthetic demonstration partnership in {data_dir}")
+            data_dir = out_dir / "demo-data"
+            demo.generate(data_dir)
+            click.echo(f"Using the synthetic demonstration partnership in {data_dir}")
+        source = data_dir
     request = None
-    if data_dir.is_dir():  # else the runner says what is wrong with it
-        request = run_request(data_dir, out_dir, store_path, national_dir, framework_file,
-                              period, areas, formats)
+    if source is not None and source.is_dir():  # else the runner says what is wrong with it
+        request = run_request(source, out_dir, store_path, None if national else national_dir,
+                              framework_file, period, areas, formats)
         current = None if force else current_run(out_dir, request,
                                                  store_path or out_dir / "scrutiny.duckdb")
         if current:
@@ -148,11 +173,21 @@ def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_
     from scrutiny.runner import RunInterrupted, run_cycle
 
     try:
-        result = run_cycle(data_dir, out_dir, period=period, area_codes=areas,
-                           store_path=store_path, national_dir=national_dir, workers=workers,
-                           progress=progress, framework_file=framework_file,
-                           report_timeout=timeout, formats=formats, force=force,
-                           request=request)
+        if national:
+            from scrutiny.national_run import run_national
+
+            result = run_national(
+                national_dir, out_dir, areas, store_path=store_path, workers=workers,
+                progress=progress, report_timeout=timeout, formats=formats, force=force,
+                request=request, synthetic=_synthetic_demo(data_dir, national_dir),
+                dask_scheduler=dask_scheduler)
+        else:
+            result = run_cycle(data_dir, out_dir, period=period, area_codes=areas,
+                               store_path=store_path, national_dir=national_dir,
+                               workers=workers, progress=progress,
+                               framework_file=framework_file, report_timeout=timeout,
+                               formats=formats, force=force, request=request,
+                               dask_scheduler=dask_scheduler)
     except RunInterrupted as stopped:  # one sentence, the shell's exit code for the signal
         click.echo(str(stopped), err=True)
         sys.exit(stopped.exit_code)
@@ -160,13 +195,14 @@ def run(data_dir: Path | None, period: str | None, areas: list[str] | None, out_
         click.echo("Interrupted by Ctrl-C (SIGINT) before the reports started: no report "
                    "was written.", err=True)
         sys.exit(130)
-    click.echo(f"Returns: {result.ingest.summary()}")
+    if result.ingest is not None:
+        click.echo(f"Returns: {result.ingest.summary()}")
     for outcome in result.outcomes:
         mark = "ok" if outcome.status == "ok" else f"FAILED ({outcome.error})"
         if outcome.kept:
             mark += " (unchanged, kept)"
         click.echo(f"  {outcome.title}: {mark}")
-    click.echo(f"Reports for {result.period.label}: {result.out_dir / 'index.html'}")
+    click.echo(f"Reports for {result.out_dir.name}: {result.out_dir / 'index.html'}")
     if result.failed:
         click.echo(f"{len(result.failed)} report(s) failed; details in "
                    f"{result.out_dir / 'notebooks'}", err=True)

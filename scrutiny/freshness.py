@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
 
+from scrutiny import shared
 from scrutiny.layout import NATIONAL_DIR
 from scrutiny.resources import contracts_dir, notebooks_dir
 
@@ -105,16 +106,9 @@ def _sha256(path: Path) -> str:
 
 
 def store_state(store_path: Path) -> list:
-    """Size and modification time of the store and its write-ahead log: any write changes
-    them."""
-    state = []
-    for part in (Path(store_path), Path(f"{store_path}.wal")):
-        try:
-            stat = part.stat()
-            state.append([stat.st_size, stat.st_mtime_ns])
-        except OSError:
-            state.append(None)
-    return state
+    """The store's size and modification time, and its write-ahead log's, as run.json keeps
+    them: any write changes them."""
+    return [list(part) if part else None for part in shared.store_state(store_path)[1:]]
 
 
 @dataclass

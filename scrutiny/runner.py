@@ -159,10 +159,10 @@ def plan_jobs(partnership: Partnership, period: Period, area_codes: list[str],
 
 @dataclass
 class RunResult:
-    period: Period
+    period: Period | None  # None in the national mode (scrutiny.national_run)
     out_dir: Path
     outcomes: list[Outcome]
-    ingest: IngestResult
+    ingest: IngestResult | None
 
     @property
     def failed(self) -> list[Outcome]:
@@ -175,11 +175,13 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
               progress: bool = True, framework_file: Path | None = None,
               report_timeout: float = DEFAULT_REPORT_TIMEOUT,
               formats: Sequence[str] = ("html",), force: bool = False,
-              request: Request | None = None) -> RunResult:
+              request: Request | None = None, dask_scheduler: str | None = None
+              ) -> RunResult:
     """Check the returns, store what is valid, and write the period's reports: every report
     whose inputs have changed since the last run in ``out_dir`` (or that is missing), or all
     of them with ``force``. ``request`` is the run's request (:func:`run_request`) if the
-    caller has worked it out already."""
+    caller has worked it out already. With ``dask_scheduler`` the reports run on that Dask
+    cluster (:mod:`scrutiny.cluster`)."""
     started_at, started = datetime.now(UTC), time.perf_counter()
     formats = list(dict.fromkeys(["html", *formats]))
     if any(chosen not in FORMATS for chosen in formats):
@@ -240,7 +242,7 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         job.formats = formats
         job.page = page_for(job, partnership, chosen_period, published, companions)
     fingerprints = report_fingerprints(jobs, figures, request.code, national_files)
-    kept = {} if force else _kept_reports(jobs, fingerprints, period_dir)
+    kept = {} if force else kept_reports(jobs, fingerprints, period_dir)
     record = RunRecord(period_dir, started, {
         "tool": {"name": "scrutiny", "version": __version__},
         "started_at": started_at.isoformat(timespec="seconds"),
@@ -248,9 +250,9 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         "partnership": partnership.name,
         "synthetic_data": partnership.synthetic,
         # relative to this file's folder: run.json names no folder of the machine it ran on
-        "data_dir": _relative(data_dir, period_dir),
-        "store": _relative(store_path, period_dir),
-        "national_dir": _relative(national_dir, period_dir) if national_dir else None,
+        "data_dir": relative(data_dir, period_dir),
+        "store": relative(store_path, period_dir),
+        "national_dir": relative(national_dir, period_dir) if national_dir else None,
         "inputs": received.files,
         "not_read": received.not_read,
         "data": [INDICATORS_FILE, DEFINITIONS_FILE],
@@ -260,6 +262,8 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         "packages": package_versions(),
         "request": request.as_dict(),
         "forced": force,
+        "reports_ran_on": f"the Dask cluster at {dask_scheduler}" if dask_scheduler
+        else "this machine",
         # the store the reports were built from: a later write means they may not be current
         "store_state": store_state(store_path),
     }, {
@@ -274,6 +278,20 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         "sources": data_sources(judgements.cycle, national_files, chosen_period),
         "published": published,
     })
+    outcomes = write_reports(jobs, fingerprints, kept, record, period_dir, workers=workers,
+                             timeout=report_timeout, progress=progress,
+                             keep={"<data>": data_dir, "<out>": out_dir},
+                             dask_scheduler=dask_scheduler)
+    return RunResult(chosen_period, period_dir, outcomes, received)
+
+
+def write_reports(jobs: list[Job], fingerprints: dict[str, str], kept: dict[str, Outcome],
+                  record: RunRecord, period_dir: Path, *, workers: int | None, timeout: float,
+                  progress: bool, keep: Mapping[str, Path], dask_scheduler: str | None
+                  ) -> list[Outcome]:
+    """Run every job not ``kept`` from an earlier run, with run.json and the index saying
+    "in progress" until the run's final state replaces it; raises RunInterrupted on a
+    signal."""
     to_run = [job for job in jobs if job.slug not in kept]
     if progress and kept:
         tqdm.write(f"{len(kept)} of {len(jobs)} reports are unchanged since the last run and "
@@ -286,16 +304,16 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         return [kept.get(job.slug) or built[job.slug] for job in jobs]
 
     with _stop_on_signals() as stop:
-        # from here on the index says "in progress" until the run's final state replaces it
         record.write(in_plan_order(_so_far(to_run, {}, [], period_dir)), IN_PROGRESS)
         outcomes = in_plan_order(execute_reports(
-            to_run, period_dir, workers=workers, timeout=report_timeout, progress=progress,
-            keep={"<data>": data_dir, "<out>": out_dir}, stop=stop,
-            on_change=lambda current: record.write(in_plan_order(current), IN_PROGRESS)))
+            to_run, period_dir, workers=workers, timeout=timeout, progress=progress,
+            keep=keep, stop=stop,
+            on_change=lambda current: record.write(in_plan_order(current), IN_PROGRESS),
+            dask_scheduler=dask_scheduler))
         record.write(outcomes, _final_status(outcomes, stop))
     if stop.signum:
         raise RunInterrupted(stop.signum, period_dir / "index.html")
-    return RunResult(chosen_period, period_dir, outcomes, received)
+    return outcomes
 
 
 def report_fingerprints(jobs: list[Job], figures: CycleFigures, code: str,
@@ -339,8 +357,8 @@ def report_fingerprints(jobs: list[Job], figures: CycleFigures, code: str,
     return fingerprints
 
 
-def _kept_reports(jobs: list[Job], fingerprints: dict[str, str], period_dir: Path
-                  ) -> dict[str, Outcome]:
+def kept_reports(jobs: list[Job], fingerprints: dict[str, str], period_dir: Path
+                 ) -> dict[str, Outcome]:
     """The reports of the last run whose fingerprint is unchanged: kept as they are."""
     earlier = earlier_reports(period_dir)
     kept = {}
@@ -388,7 +406,7 @@ def _period_title(period: Period) -> str:
             f"({period.start:%B %Y} to {period.end:%B %Y})")
 
 
-def _relative(path: Path, start: Path) -> str:
+def relative(path: Path, start: Path) -> str:
     return Path(os.path.relpath(Path(path).resolve(), Path(start).resolve())).as_posix()
 
 
@@ -472,9 +490,11 @@ def execute_reports(jobs: list[Job], period_dir: Path, *, workers: int | None = 
                     timeout: float = DEFAULT_REPORT_TIMEOUT, progress: bool = False,
                     keep: Mapping[str, Path] | None = None, stop: StopRequest | None = None,
                     on_change: Callable[[list[Outcome]], None] | None = None,
-                    fork: bool | None = None) -> list[Outcome]:
+                    fork: bool | None = None, dask_scheduler: str | None = None
+                    ) -> list[Outcome]:
     """Run each job in a worker process of its own, at most ``workers`` at once: forked from
-    this process where the system allows (``fork``, by default), else a new process.
+    this process where the system allows (``fork``, by default), else a new process; or, with
+    ``dask_scheduler``, as tasks of that Dask cluster (:mod:`scrutiny.cluster`).
 
     A report that fails, runs past ``timeout`` seconds, or whose kernel or worker dies is
     marked failed and the others go on. Once ``stop`` is set, every worker and kernel is
@@ -485,9 +505,31 @@ def execute_reports(jobs: list[Job], period_dir: Path, *, workers: int | None = 
     period_dir = Path(period_dir)
     keep = dict(keep or {"<out>": period_dir})
     stop = stop or StopRequest()
+    if dask_scheduler:
+        from scrutiny.cluster import execute_on_cluster
+
+        done = execute_on_cluster(
+            jobs, period_dir, dask_scheduler, timeout=timeout, progress=progress, keep=keep,
+            stop=stop, on_change=on_change and (
+                lambda finished: on_change(_so_far(jobs, finished, [], period_dir))))
+    else:
+        done = _execute_here(jobs, period_dir, workers, timeout, progress, keep, stop,
+                             on_change, can_fork() if fork is None else fork)
+    outcomes = _so_far(jobs, done, [], period_dir, unfinished="not run")
+    for outcome in outcomes:  # only this run's reports are left to be read as current
+        if outcome.status != "ok":
+            (period_dir / outcome.html).unlink(missing_ok=True)
+            (period_dir / outcome.html).with_suffix(".pdf").unlink(missing_ok=True)
+    return outcomes
+
+
+def _execute_here(jobs: list[Job], period_dir: Path, workers: int | None, timeout: float,
+                  progress: bool, keep: dict[str, Path], stop: StopRequest,
+                  on_change: Callable[[list[Outcome]], None] | None, fork: bool
+                  ) -> dict[str, Outcome]:
+    """Run the jobs in worker processes of this machine; their outcomes by slug."""
     limit = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    fork = can_fork() if fork is None else fork
-    if fork:
+    if fork and jobs:
         prepare()  # imported once here, not once per report
     waiting, running, done = list(jobs), [], {}
     bar = tqdm(total=len(jobs), desc="Writing reports", unit="report", disable=not progress)
@@ -516,24 +558,11 @@ def execute_reports(jobs: list[Job], period_dir: Path, *, workers: int | None = 
                                                   status="not run")
         bar.close()
         shutil.rmtree(scratch, ignore_errors=True)
-    outcomes = _so_far(jobs, done, [], period_dir, unfinished="not run")
-    for outcome in outcomes:  # only this run's reports are left to be read as current
-        if outcome.status != "ok":
-            (period_dir / outcome.html).unlink(missing_ok=True)
-            (period_dir / outcome.html).with_suffix(".pdf").unlink(missing_ok=True)
-    return outcomes
+    return done
 
 
 def _settle(worker: Worker, timeout: float, keep: Mapping[str, Path]) -> Outcome | None:
-    """The worker's outcome if it has ended or run out of time, else None."""
-    if worker.finished():
-        worker.stop()  # its kernel may have outlived it
-        return worker.outcome(keep)
-    if worker.elapsed() > timeout:
-        worker.stop()
-        return worker.failed(f"timed out after {timeout:g} s", keep)
-    worker.watch()
-    return None
+    return worker.settle(timeout, keep)
 
 
 def _so_far(jobs: list[Job], done: dict[str, Outcome], running: list[Worker], period_dir: Path,

@@ -330,6 +330,17 @@ class Worker:
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
+    def settle(self, timeout: float, keep: Mapping[str, Path]) -> Outcome | None:
+        """The worker's outcome if it has ended or run out of time, else None."""
+        if self.finished():
+            self.stop()  # its kernel may have outlived it
+            return self.outcome(keep)
+        if self.elapsed() > timeout:
+            self.stop()
+            return self.failed(f"timed out after {timeout:g} s", keep)
+        self.watch()
+        return None
+
     def finished(self) -> bool:
         return self.process.poll() is not None
 

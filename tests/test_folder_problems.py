@@ -107,7 +107,7 @@ def test_an_unexpected_error_is_one_sentence_without_debug(tmp_path, monkeypatch
     def broken(*_args, **_kwargs):
         raise TypeError("expected string or bytes-like object, got 'float'")
 
-    monkeypatch.setattr("scrutiny.cli.run_cycle", broken)
+    monkeypatch.setattr("scrutiny.runner.run_cycle", broken)  # imported when the run starts
     data = folder(tmp_path, GOOD_TOML, {"indicators_E06000022_2025-26-Q4.csv": ONE_RETURN})
     arguments = ["run", "--data", str(data), "--out", str(tmp_path / "out"), "--no-progress"]
     result = CliRunner().invoke(main, arguments)

@@ -6,8 +6,9 @@
 - A run makes no network call, in the runner, its workers or their kernels.
 
 One `scrutiny run` (one area, the real notebooks, the demo data already in a copy of the
-session's store) runs with a planted environment variable and outbound sockets refused by an
-audit hook that every Python process of the run loads (sitecustomize on PYTHONPATH).
+session's store, and a deep dive, which runs in a Jupyter kernel) runs with a planted
+environment variable and outbound sockets refused by an audit hook that every Python process
+of the run loads (sitecustomize on PYTHONPATH); the workers forked from the runner inherit it.
 """
 
 from __future__ import annotations
@@ -90,6 +91,18 @@ def guarded_run(cycle_outputs, tmp_path_factory) -> dict:
     (hook / "sitecustomize.py").write_text(SITECUSTOMIZE)
     store = root / "store.duckdb"
     shutil.copy(cycle_outputs["store"], store)  # already checked: no re-validation
+    data = root / "data"
+    shutil.copytree(cycle_outputs["data_dir"], data)
+    deep_dive = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell('store_path = ""\nperiod = ""\narea_code = ""')
+    parameters.metadata["tags"] = ["parameters"]
+    deep_dive.cells = [parameters, nbformat.v4.new_code_cell(
+        "from scrutiny.report import AreaReport\n\n"
+        "AreaReport.open(store_path, area_code, period).deep_dive('Checks')")]
+    deep_dive.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                        "language": "python"}
+    (data / "deep_dives").mkdir()
+    nbformat.write(deep_dive, data / "deep_dives" / "checks.ipynb")
     environment = {key: value for key, value in os.environ.items()
                    if key != "SCRUTINY_NOTEBOOKS_DIR"}
     environment.update({
@@ -100,11 +113,11 @@ def guarded_run(cycle_outputs, tmp_path_factory) -> dict:
     })
     out = root / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "scrutiny.cli", "run", "--data", str(cycle_outputs["data_dir"]),
+        [sys.executable, "-m", "scrutiny.cli", "run", "--data", str(data),
          "--out", str(out), "--store", str(store), "--areas", "E06000022", "--workers", "2",
          "--format", "html,pdf", "--no-progress"],
         env=environment, capture_output=True, text=True, timeout=900)
-    return {"root": root, "result": result, "data_dir": cycle_outputs["data_dir"],
+    return {"root": root, "result": result, "data_dir": data,
             "out_dir": out, "period_dir": out / "2025-26-Q4", "store": store}
 
 
@@ -112,9 +125,10 @@ def test_a_run_makes_no_network_call(guarded_run):
     result = guarded_run["result"]
     assert result.returncode == 0, result.stderr
     loaded = (guarded_run["root"] / "loaded.log").read_text()
-    assert "scrutiny.cli" in loaded  # the hook was in the runner,
-    assert "scrutiny.worker" in loaded  # in each worker
-    assert "ipykernel_launcher" in loaded  # and in each kernel
+    assert "scrutiny.cli" in loaded  # the hook was in the runner (and its forked workers)
+    assert "ipykernel_launcher" in loaded  # and in the deep dive's kernel
+    manifest = json.loads((guarded_run["period_dir"] / "run.json").read_text())
+    assert [report["status"] for report in manifest["reports"]] == ["ok"] * 4
     network = guarded_run["root"] / "network.log"
     assert not network.exists(), network.read_text()
 

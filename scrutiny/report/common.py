@@ -25,6 +25,7 @@ from scrutiny.present import (
     shown_count,
     shown_value,
 )
+from scrutiny.shared import share, shared
 from scrutiny.spc import xmr
 
 SYNTHETIC_NOTICE = (
@@ -33,22 +34,6 @@ SYNTHETIC_NOTICE = (
     "synthetic and says nothing about those areas."
 )
 SPC_MIN_MONTHS = 12
-# the figures a run computed once, shared with the reports it forks (see CycleFigures.share)
-_SHARED: dict[tuple, CycleFigures] = {}
-
-
-def _store_state(store_path: str | Path) -> tuple:
-    """The store as it is now: its path, and the size and modification time of its file and
-    write-ahead log. Any write to the store changes it."""
-    path = Path(store_path).resolve()
-    state: list = [str(path)]
-    for part in (path, path.with_name(path.name + ".wal")):
-        try:
-            stat = part.stat()
-            state.append((stat.st_size, stat.st_mtime_ns))
-        except OSError:
-            state.append(None)
-    return tuple(state)
 
 
 @dataclass
@@ -64,14 +49,13 @@ class CycleFigures:
     def open(cls, store_path: str | Path, period: str) -> CycleFigures:
         """The cycle's figures: the run's own if it shared them and the store is unchanged
         since, else read from the store."""
-        shared = _SHARED.get((_store_state(store_path), str(period)))
-        return shared if shared is not None else cls(load_cycle(Path(store_path), period))
+        figures = shared(store_path, f"cycle {period}")
+        return figures if figures is not None else cls(load_cycle(Path(store_path), period))
 
     def share(self) -> None:
         """Let the reports of this process, and of the processes it forks, open these figures
         instead of computing them again, for as long as the store is unchanged."""
-        _SHARED.clear()
-        _SHARED[(_store_state(self.cycle.store_path), self.cycle.period.label)] = self
+        share(self.cycle.store_path, f"cycle {self.cycle.period.label}", self)
 
     @property
     def threshold(self) -> int:

@@ -64,8 +64,7 @@ class NationalBenchmarks:
         return BY_ID
 
     def unit(self, indicator_id: str) -> str:
-        unit = self.definitions[indicator_id].unit
-        return "percent" if unit == "percent" else "count" if unit == "count" else "rate"
+        return unit_of(indicator_id)
 
     def old_code(self, area_code: str) -> str:
         return str(self.cycle.partnership.area(area_code).old_la_code)
@@ -107,48 +106,12 @@ class NationalBenchmarks:
     def trend_chart(self, area_code: str, indicator_ids: list[str]) -> charts.Chart | None:
         """The last TREND_YEARS published years of each statistic for the area beside the
         partnership, region, statistical neighbours and England (hidden figures not drawn)."""
-        comparators = self.comparators(area_code)
-        present = [i for i in indicator_ids if self.latest_year(i) is not None]
-        if not present:
-            return None
-        labels = {**COMPARATOR_LABELS, "local_authority": self.cycle.area_name(area_code),
-                  "region": self.cycle.partnership.region_name or "Region"}
-        styles = {comparator: (labels[comparator], colour, style)
-                  for comparator, (colour, style) in LINE_STYLES.items()}
-        panels = []
-        for indicator_id in present:
-            last = self.latest_year(indicator_id)
-            rows = comparators[(comparators["indicator_id"] == indicator_id)
-                               & (comparators["time_period"] > last - TREND_YEARS)]
-            suppression = rows["suppression"].fillna("")
-            unit = self.unit(indicator_id)
-            panels.append((self.definitions[indicator_id].title, rows.assign(
-                value=rows["value"].where(suppression == ""),
-                shown=[_format(value, unit, symbol)
-                       for value, symbol in zip(rows["value"], suppression, strict=True)])))
-        return charts.trend_lines(panels, styles)
+        return trend_chart(self.comparators(area_code), indicator_ids,
+                           self.cycle.area_name(area_code),
+                           self.cycle.partnership.region_name or "Region")
 
     def ofsted_table(self, area_code: str) -> pd.DataFrame:
-        if self.ofsted is None or self.ofsted.empty:
-            return pd.DataFrame()
-        mine = self.ofsted[self.ofsted["old_la_code"].astype(str) == self.old_code(area_code)]
-        if mine.empty:
-            return pd.DataFrame()
-        row = mine.iloc[0]
-        judgements = {
-            "Overall effectiveness": "overall_effectiveness",
-            "Impact of leaders on social work practice": "leadership",
-            "Experiences and progress of children who need help and protection":
-                "help_and_protection",
-            "Experiences and progress of children in care": "children_in_care",
-            "Experiences and progress of care leavers": "care_leavers",
-        }
-        date = pd.to_datetime(row.get("inspection_date"))
-        return pd.DataFrame([
-            {"Judgement": label, "Grade": row.get(column, NOT_AVAILABLE) or NOT_AVAILABLE,
-             "Inspection": f"{date:%B %Y}" if not pd.isna(date) else NOT_AVAILABLE}
-            for label, column in judgements.items() if column in row.index
-        ])
+        return ofsted_table(self.ofsted, self.old_code(area_code))
 
     def regional_table(self, indicator_ids: list[str]) -> pd.DataFrame:
         rows = []
@@ -193,6 +156,66 @@ class NationalBenchmarks:
         if self.synthetic:
             section.notice(SYNTHETIC_NATIONAL)
         section.note(OGL_ATTRIBUTION)
+
+
+def unit_of(indicator_id: str) -> str:
+    """A published statistic's unit as the reports format it: percent, count or rate."""
+    from scrutiny.national import BY_ID
+
+    unit = BY_ID[indicator_id].unit
+    return "percent" if unit == "percent" else "count" if unit == "count" else "rate"
+
+
+def trend_chart(comparators: pd.DataFrame, indicator_ids: list[str], area_name: str,
+                region_name: str) -> charts.Chart | None:
+    """Small multiples of the last TREND_YEARS published years of each statistic: the area
+    beside its comparators (``comparators``: indicator_id, time_period, comparator, value,
+    suppression); hidden figures are not drawn."""
+    from scrutiny.national import BY_ID
+
+    years = comparators.groupby("indicator_id")["time_period"].max()
+    present = [i for i in indicator_ids if i in years.index]
+    if not present:
+        return None
+    labels = {**COMPARATOR_LABELS, "local_authority": area_name, "region": region_name}
+    styles = {comparator: (labels[comparator], colour, style)
+              for comparator, (colour, style) in LINE_STYLES.items()}
+    panels = []
+    for indicator_id in present:
+        last = int(years[indicator_id])
+        rows = comparators[(comparators["indicator_id"] == indicator_id)
+                           & (comparators["time_period"] > last - TREND_YEARS)]
+        suppression = rows["suppression"].fillna("")
+        unit = unit_of(indicator_id)
+        panels.append((BY_ID[indicator_id].title, rows.assign(
+            value=rows["value"].where(suppression == ""),
+            shown=[_format(value, unit, symbol)
+                   for value, symbol in zip(rows["value"], suppression, strict=True)])))
+    return charts.trend_lines(panels, styles)
+
+
+OFSTED_JUDGEMENTS = {
+    "Overall effectiveness": "overall_effectiveness",
+    "Impact of leaders on social work practice": "leadership",
+    "Experiences and progress of children who need help and protection": "help_and_protection",
+    "Experiences and progress of children in care": "children_in_care",
+    "Experiences and progress of care leavers": "care_leavers",
+}
+
+
+def ofsted_table(ofsted: pd.DataFrame | None, old_la_code: str) -> pd.DataFrame:
+    """The judgements of an authority's latest Ofsted inspection (ILACS), one row each."""
+    if ofsted is None or ofsted.empty:
+        return pd.DataFrame()
+    mine = ofsted[ofsted["old_la_code"].astype(str) == str(old_la_code)]
+    if mine.empty:
+        return pd.DataFrame()
+    row = mine.iloc[0]
+    date = pd.to_datetime(row.get("inspection_date"))
+    return pd.DataFrame([
+        {"Judgement": label, "Grade": row.get(column, NOT_AVAILABLE) or NOT_AVAILABLE,
+         "Inspection": f"{date:%B %Y}" if not pd.isna(date) else NOT_AVAILABLE}
+        for label, column in OFSTED_JUDGEMENTS.items() if column in row.index])
 
 
 def add_area_benchmarks(section: Section, cycle: Cycle, area_code: str,
