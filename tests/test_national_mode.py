@@ -13,6 +13,7 @@ import sys
 from html import unescape
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from statsmodels.stats.proportion import proportion_confint
@@ -41,10 +42,13 @@ def national_run(cycle_outputs, tmp_path_factory) -> dict:
 
 
 def _authorities(national: Path) -> dict[str, str]:
-    """Every local authority in the referrals file: old_la_code -> name."""
+    """Every local authority with figures in the referrals file's latest year:
+    old_la_code -> name."""
     with (national / REFERRALS).open(encoding="utf-8-sig", newline="") as handle:
-        return {row["old_la_code"]: row["la_name"] for row in csv.DictReader(handle)
-                if row["geographic_level"] == "Local authority"}
+        rows = [row for row in csv.DictReader(handle)
+                if row["geographic_level"] == "Local authority"]
+    latest = max(row["time_period"] for row in rows)
+    return {row["old_la_code"]: row["la_name"] for row in rows if row["time_period"] == latest}
 
 
 def _cells(page: str, caption_start: str) -> list[dict[str, str]]:
@@ -129,6 +133,18 @@ def test_areas_choose_the_national_mode_and_its_authorities(cycle_outputs):
     assert figures.select(["801", "800", "801"]) == ["801", "800"]
     with pytest.raises(NationalSelectionError, match=r"E12999998.*E12000009 \(South West\)"):
         figures.select(["E12999998"])
+
+
+def test_an_authority_since_reorganised_is_named_not_reported():
+    areas = pd.DataFrame({"old_la_code": ["835", "838", "800"],
+                          "la_name": ["Dorset", "Dorset", "Bath and North East Somerset"],
+                          "region_code": ["E12000009"] * 3, "region_name": ["South West"] * 3,
+                          "first_year": [2013, 2020, 2013], "last_year": [2019, 2025, 2025]})
+    figures = NationalFigures({"national_areas": areas})
+    assert figures.select(["all-england"]) == ["800", "838"]
+    assert figures.select(["E12000009"]) == ["800", "838"]
+    with pytest.raises(NationalSelectionError, match="Dorset has no figures after 2019"):
+        figures.select(["835"])
 
 
 def test_the_national_mode_needs_the_national_statistics(tmp_path):

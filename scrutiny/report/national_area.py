@@ -108,18 +108,35 @@ class NationalFigures:
     def authority(self, old_la_code: str) -> pd.Series:
         return self.areas.set_index("old_la_code").loc[str(old_la_code)]
 
-    def select(self, selection: list[str]) -> list[str]:
-        """The old_la_codes chosen by ``--areas``: all-england, region codes, or codes."""
+    @property
+    def current(self) -> pd.DataFrame:
+        """The authorities with figures in the latest year of the files: DfE's files also
+        list authorities since reorganised (Dorset, Poole and Bournemouth to 2019, for
+        example), with their older years."""
         areas = self.areas.sort_values(["region_name", "la_name"])
+        if "last_year" not in areas.columns:
+            return areas
+        return areas[areas["last_year"] >= areas["last_year"].max()]
+
+    def select(self, selection: list[str]) -> list[str]:
+        """The old_la_codes chosen by ``--areas``: all-england, region codes, or codes (of
+        current authorities)."""
+        areas = self.current
         if [item.lower() for item in selection] == ["all-england"]:
             return list(areas["old_la_code"])
         chosen, unknown = [], []
         regions = set(areas["region_code"])
+        former = self.areas.set_index("old_la_code")
         for item in selection:
             if item in regions:
                 chosen += list(areas.loc[areas["region_code"] == item, "old_la_code"])
             elif item in set(areas["old_la_code"]):
                 chosen.append(item)
+            elif item in former.index:
+                raise NationalSelectionError(
+                    f"--areas {item}: {former.loc[item, 'la_name']} has no figures after "
+                    f"{former.loc[item, 'last_year']} (it has since been reorganised); give "
+                    "the code of the authority that replaced it")
             else:
                 unknown.append(item)
         if unknown or not chosen:
