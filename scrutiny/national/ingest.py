@@ -26,8 +26,18 @@ def ingest_national(national_dir: Path, store_path: Path, *, synthetic: bool = F
     """Load ``national_dir`` into the store; returns one entry per file for run.json.
 
     ``synthetic`` marks the demo's generated files, so reports never present them as
-    official statistics.
+    official statistics. Files the store already holds, unchanged (the same names and sha256),
+    are not read again: the store is left as it is.
     """
+    digests = {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+               for path in sorted(Path(national_dir).iterdir())
+               if path.is_file() and path.suffix.lower() in (".csv", ".ods")}
+    stored = _stored_files(store_path)
+    if stored and {Path(item["file"]).name: item["sha256"] for item in stored
+                   if item["status"] != "missing"} == digests and all(
+            bool(item["synthetic"]) == synthetic for item in stored):
+        return [{**item, "file": str(Path(national_dir) / Path(item["file"]).name)}
+                for item in stored]
     data = load_national(national_dir)
     refused = {problem.file: problem for problem in data.problems}
     files = []
@@ -37,7 +47,7 @@ def ingest_national(national_dir: Path, store_path: Path, *, synthetic: bool = F
         problem = refused.pop(path.name, None)
         files.append({
             "file": str(path),
-            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "sha256": digests[path.name],
             "family": problem.family if problem else "",
             "status": "refused" if problem else "used",
             "problem": problem.problem if problem else "",
@@ -50,6 +60,23 @@ def ingest_national(national_dir: Path, store_path: Path, *, synthetic: bool = F
     with store.open_store(store_path, read_only=False) as connection:
         save_national(connection, data, files)
     return files
+
+
+def _stored_files(store_path: Path) -> list[dict]:
+    """The national files the store was last loaded from (none for a new store)."""
+    if not Path(store_path).exists():
+        return []
+    with store.open_store(store_path, read_only=True) as connection:
+        tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
+        if "national_files" not in tables:
+            return []
+        frame = connection.execute("SELECT * FROM national_files").df()
+    if not set(FILE_COLUMNS) <= set(frame.columns):
+        return []  # a store from an earlier version: load again
+    frame = frame[FILE_COLUMNS].astype(object).where(frame[FILE_COLUMNS].notna(), "")
+    # plain Python values, as run.json needs them (not numpy's)
+    return [{key: value.item() if hasattr(value, "item") else value
+             for key, value in row.items()} for row in frame.to_dict("records")]
 
 
 def save_national(connection: duckdb.DuckDBPyConnection, data: NationalData,
