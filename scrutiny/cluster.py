@@ -47,13 +47,13 @@ def run_report_task(job: dict, period_dir: str, keep: Mapping[str, str], timeout
 
     job = Job(**job)
     keep_paths = {label: Path(folder) for label, folder in keep.items()}
-    scratch = Path(tempfile.mkdtemp(prefix="scrutiny-task-"))
     stopped = Event(stop_event)
     if stopped.is_set():  # the run was interrupted before this report started
         outcome = ReportFiles(Path(period_dir), job.slug).outcome(
             job, "not run", 0.0, "not started: the run was interrupted")
         outcome.notebook = outcome.log = ""  # nothing of it was written
         return asdict(outcome)
+    scratch = Path(tempfile.mkdtemp(prefix="scrutiny-task-"))
     try:
         worker = Worker.start(job, Path(period_dir), Path(job.folder or notebooks_dir()),
                               keep_paths, scratch, fork=False)

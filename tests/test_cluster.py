@@ -84,3 +84,30 @@ def test_a_report_that_fails_or_hangs_on_the_cluster_is_contained(cluster, tmp_p
     assert outcomes["hangs"].error == "timed out after 20 s"
     assert ">42<" in (period_dir / "ok.html").read_text().replace("\n", "")
     assert not (period_dir / "raises.html").exists()
+
+
+def test_stopping_the_run_stops_the_reports_on_the_cluster(cluster, tmp_path):
+    """Ctrl-C (the runner's stop request) stops the reports running on the cluster and those
+    not started yet: every one is "not run", and no process of theirs is left."""
+    import threading
+
+    import psutil
+
+    from scrutiny.runner import StopRequest
+
+    folder = tmp_path / "deep_dives"
+    folder.mkdir()
+    _notebook(folder / "hangs.ipynb", "import time\ntime.sleep(3600)")
+    jobs = [Job("deep_dive", f"hangs {number}", "hangs.ipynb", f"hangs-{number}",
+                {"store_path": "", "period": PERIOD, "area_code": BATH}, folder=str(folder))
+            for number in range(3)]
+    stop = StopRequest()
+    threading.Timer(8, stop, args=(2,)).start()  # SIGINT, once the first reports are running
+    outcomes = execute_reports(jobs, tmp_path / "out" / PERIOD, timeout=600, stop=stop,
+                               keep={"<out>": tmp_path / "out"},
+                               dask_scheduler=cluster.scheduler_address)
+    assert [outcome.status for outcome in outcomes] == ["not run"] * 3
+    left = [process for process in psutil.process_iter(["cmdline"])
+            if any("hangs" in part or "scrutiny-task-" in part
+                   for part in process.info["cmdline"] or ())]
+    assert not left, [process.info["cmdline"] for process in left]
