@@ -20,7 +20,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from scrutiny import __version__
-from scrutiny.freshness import Request, package_versions, report_fingerprint, store_state
+from scrutiny.freshness import Request, report_fingerprint
 from scrutiny.national.ingest import ingest_national
 from scrutiny.publication import Page
 from scrutiny.report.national_area import (
@@ -33,6 +33,7 @@ from scrutiny.runner import (
     RunRecord,
     RunResult,
     kept_reports,
+    provenance,
     relative,
     slugify,
     write_reports,
@@ -113,12 +114,7 @@ def run_national(national_dir: Path | None, out_dir: Path, areas: list[str], *,
         "national_inputs": [{**item, "file": Path(item["file"]).name} for item in files],
         "data": [BENCHMARKS_FILE],
         "formats": list(formats),
-        "packages": package_versions(),
-        "request": request.as_dict(),
-        "forced": force,
-        "reports_ran_on": f"the Dask cluster at {dask_scheduler}" if dask_scheduler
-        else "this machine",
-        "store_state": store_state(store_path),
+        **provenance(request, force, dask_scheduler, store_path),
     }, {
         "national": True, "partnership": "England: published statistics",
         "period": year, "period_title": f"published statistics to March {figures.year}",

@@ -259,13 +259,7 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
         "formats": formats,
         "companions": companions.as_dict(),
         "national_inputs": _named_in(national_files, data_dir),
-        "packages": package_versions(),
-        "request": request.as_dict(),
-        "forced": force,
-        "reports_ran_on": f"the Dask cluster at {dask_scheduler}" if dask_scheduler
-        else "this machine",
-        # the store the reports were built from: a later write means they may not be current
-        "store_state": store_state(store_path),
+        **provenance(request, force, dask_scheduler, store_path),
     }, {
         "partnership": partnership.name, "period": chosen_period.label,
         "period_title": _period_title(chosen_period), "synthetic": partnership.synthetic,
@@ -283,6 +277,17 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
                              keep={"<data>": data_dir, "<out>": out_dir},
                              dask_scheduler=dask_scheduler)
     return RunResult(chosen_period, period_dir, outcomes, received)
+
+
+def provenance(request: Request, force: bool, dask_scheduler: str | None,
+               store_path: Path) -> dict:
+    """What run.json says of how a run was made: package versions, what it was asked for
+    (scrutiny.freshness), whether forced, where its reports ran, and the state of the store
+    its reports were built from (a later write means they may no longer be current)."""
+    return {"packages": package_versions(), "request": request.as_dict(), "forced": force,
+            "reports_ran_on": f"the Dask cluster at {dask_scheduler}" if dask_scheduler
+            else "this machine",
+            "store_state": store_state(store_path)}
 
 
 def write_reports(jobs: list[Job], fingerprints: dict[str, str], kept: dict[str, Outcome],

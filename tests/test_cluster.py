@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
 from distributed import LocalCluster
+from tiny_notebooks import write_notebook
 
 from scrutiny.runner import execute_reports, run_cycle
 from scrutiny.worker import Job
@@ -54,23 +54,13 @@ def test_reports_run_on_the_cluster_are_those_of_a_local_run(cycle_outputs, clus
     assert executed.metadata.papermill.parameters["area_code"] == BATH
 
 
-def _notebook(path: Path, source: str) -> None:
-    book = nbformat.v4.new_notebook()
-    parameters = nbformat.v4.new_code_cell('store_path = ""\nperiod = ""\narea_code = ""')
-    parameters.metadata["tags"] = ["parameters"]
-    book.cells = [parameters, nbformat.v4.new_code_cell(source)]
-    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                   "language": "python"}
-    nbformat.write(book, path)
-
-
 def test_a_report_that_fails_or_hangs_on_the_cluster_is_contained(cluster, tmp_path):
     sources = {"ok": "6 * 7", "raises": 'raise ValueError("wrong on " + area_code)',
                "hangs": "import time\ntime.sleep(3600)"}
     folder = tmp_path / "deep_dives"
     folder.mkdir()
     for name, source in sources.items():
-        _notebook(folder / f"{name}.ipynb", source)
+        write_notebook(folder / f"{name}.ipynb", source)
     jobs = [Job("deep_dive", name, f"{name}.ipynb", name,
                 {"store_path": "", "period": PERIOD, "area_code": BATH}, folder=str(folder))
             for name in sources]
@@ -97,7 +87,7 @@ def test_stopping_the_run_stops_the_reports_on_the_cluster(cluster, tmp_path):
 
     folder = tmp_path / "deep_dives"
     folder.mkdir()
-    _notebook(folder / "hangs.ipynb", "import time\ntime.sleep(3600)")
+    write_notebook(folder / "hangs.ipynb", "import time\ntime.sleep(3600)")
     jobs = [Job("deep_dive", f"hangs {number}", "hangs.ipynb", f"hangs-{number}",
                 {"store_path": "", "period": PERIOD, "area_code": BATH}, folder=str(folder))
             for number in range(3)]

@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
+from tiny_notebooks import write_notebook
 
 from scrutiny.runner import (
     COMPLETE,
@@ -53,16 +54,6 @@ SOURCES = {
                            "str(os.getpid())).touch()\ntime.sleep(3600)",
 }
 SOURCES["hangs_too"] = SOURCES["announces_and_hangs"]
-
-
-def write_notebook(path: Path, source: str) -> None:
-    book = nbformat.v4.new_notebook()
-    parameters = nbformat.v4.new_code_cell('store_path = ""\nperiod = ""\narea_code = ""')
-    parameters.metadata["tags"] = ["parameters"]
-    book.cells = [parameters, nbformat.v4.new_code_cell(source)]
-    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                   "language": "python"}
-    nbformat.write(book, path)
 
 
 @pytest.fixture
