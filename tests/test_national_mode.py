@@ -97,6 +97,7 @@ def test_an_authority_s_benchmarks_are_the_published_figures(national_run):
     excluded = not (100 * lower <= float(england["rereferral_percent"]) <= 100 * upper)
     assert (shown["Against England"] != "● similar") == excluded
     assert re.fullmatch(r"[A-D]", shown["Band"]) and re.fullmatch(r"\d+ of \d+", shown["Rank"])
+    assert "Partnership" not in page  # no partnership here: no such line or key
     # a count is set beside the others, never judged against England's
     assert table["Referrals (year ending 31 March)"]["Against England"] == "–"
 

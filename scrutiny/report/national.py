@@ -178,8 +178,9 @@ def trend_chart(comparators: pd.DataFrame, indicator_ids: list[str], area_name: 
     if not present:
         return None
     labels = {**COMPARATOR_LABELS, "local_authority": area_name, "region": region_name}
+    drawn = set(comparators["comparator"])  # no partnership line (or key) in the national mode
     styles = {comparator: (labels[comparator], colour, style)
-              for comparator, (colour, style) in LINE_STYLES.items()}
+              for comparator, (colour, style) in LINE_STYLES.items() if comparator in drawn}
     panels = []
     for indicator_id in present:
         last = int(years[indicator_id])

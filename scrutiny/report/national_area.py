@@ -356,9 +356,10 @@ class NationalAreaReport:
             f"The last five published years of the statistics where {self.name} differs from "
             "England or sits in band A or D, beside its region, its statistical neighbours' "
             "median and England.")
-        if len(stand_out) > MOST_TRENDS:
-            section.note(f"{len(stand_out) - MOST_TRENDS} more statistics stand out; the "
-                         "table above gives their figures and direction.")
+        more = len(stand_out) - MOST_TRENDS
+        if more > 0:
+            section.note(f"{more} more {'statistic stands' if more == 1 else 'statistics stand'}"
+                         " out; the table above gives their figures and direction.")
         return section
 
     def ofsted(self) -> Section:
