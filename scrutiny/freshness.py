@@ -55,7 +55,7 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def code_digest() -> str:
+def code_digest(versions: Mapping[str, str]) -> str:
     """The code that writes the reports: this package's files, its notebooks and contracts,
     and the versions of Python and the libraries it uses."""
     package = Path(str(resources.files("scrutiny")))
@@ -65,8 +65,8 @@ def code_digest() -> str:
         for path in sorted(Path(folder).rglob("*")):
             if (path.suffix in CODE_SUFFIXES and path.is_file()
                     and "__pycache__" not in path.parts and ".ipynb_checkpoints" not in path.parts):
-                files[f"{folder.name}/{path.relative_to(folder).as_posix()}"] = _sha256(path)
-    return digest({"files": files, "versions": package_versions()})
+                files[f"{folder.name}/{path.relative_to(folder).as_posix()}"] = file_sha256(path)
+    return digest({"files": files, "versions": versions})
 
 
 def file_digests(folder: Path, known: Mapping[str, dict] | None = None,
@@ -91,13 +91,13 @@ def file_digests(folder: Path, known: Mapping[str, dict] | None = None,
             if before.get("size") == stat.st_size and before.get("mtime_ns") == stat.st_mtime_ns:
                 sha = before["sha256"]
             else:
-                sha = _sha256(path)
+                sha = file_sha256(path)
             found[relative] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                                "sha256": sha}
     return found
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     hasher = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -118,6 +118,7 @@ class Request:
 
     digest: str
     code: str  # the digest of the code (code_digest)
+    versions: dict[str, str]  # of Python and the libraries (package_versions)
     files: dict[str, dict[str, dict]]  # "data" and "national": relative path -> digest
 
     def as_dict(self) -> dict:
@@ -140,10 +141,12 @@ def request_for(data_dir: Path, out_dir: Path, store_path: Path, *,
     contents = {part: {name: item["sha256"] for name, item in found.items()}
                 for part, found in files.items()}
     if framework_file is not None:
-        contents["framework"] = {name: _sha256(path) for name, path in
+        contents["framework"] = {name: file_sha256(path) for name, path in
                                  framework_files(data_dir, framework_file).items()}
-    code = code_digest()
-    return Request(digest({"files": contents, "code": code, "options": options}), code, files)
+    versions = package_versions()
+    code = code_digest(versions)
+    return Request(digest({"files": contents, "code": code, "options": options}), code,
+                   versions, files)
 
 
 def run_request(data_dir: Path, out_dir: Path, store_path: Path | None,

@@ -320,7 +320,7 @@ class Judgements:
             (statistic, year, code)), year)
 
     def _published_figure(self, statistic: str, row, year: int) -> _Figure:
-        period = _year_label(year)
+        period = year_label(year)
         if row is None:
             return _Figure(period=period)
         symbol = str(row.suppression or "")
@@ -359,9 +359,9 @@ class Judgements:
                 symbol = str(row.suppression or "")
                 out[code][name] = (
                     _Figure(status=SUPPRESSED if symbol == "c" else NOTHING, symbol=symbol or "x",
-                            period=_year_label(year))
+                            period=year_label(year))
                     if symbol or pd.isna(row.value)
-                    else _Figure(value=float(row.value), status=SHOWN, period=_year_label(year)))
+                    else _Figure(value=float(row.value), status=SHOWN, period=year_label(year)))
         return out
 
     def _comparator_rows(self, code: str) -> dict[tuple[str, int, str], tuple]:
@@ -386,7 +386,7 @@ class Judgements:
             return {}
         first = mine.iloc[0]
         return {"quartile_band": band(first["quartile"]), "rank": int(first["rank"]),
-                "n_ranked": int(first["n_ranked"]), "rank_period": _year_label(year)}
+                "n_ranked": int(first["n_ranked"]), "rank_period": year_label(year)}
 
     @cached_property
     def published_statistics(self) -> dict[str, str]:
@@ -413,7 +413,7 @@ class Judgements:
                        if code == PARTNERSHIP_CODE or self.old_code(code)}
             national = self._national_comparators(statistic)
             for code, own in figures.items():
-                base = self._base(statistic, code, _year_label(year), PUBLISHED, own)
+                base = self._base(statistic, code, year_label(year), PUBLISHED, own)
                 base.update(self._ranked(statistic, code))
                 history = [self._published(statistic, code, past)
                            for past in range(year - TREND_YEARS + 1, year + 1)]
@@ -464,6 +464,6 @@ def _lookup(frame: pd.DataFrame, key: tuple) -> pd.Series | None:
         return None
 
 
-def _year_label(year: int) -> str:
+def year_label(year: int) -> str:
     """A published year to 31 March, e.g. 2025 -> "2024-25"."""
     return f"{year - 1}-{str(year)[-2:]}"

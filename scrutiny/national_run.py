@@ -21,13 +21,10 @@ from tqdm.auto import tqdm
 
 from scrutiny import __version__
 from scrutiny.freshness import Request, report_fingerprint
+from scrutiny.judgements import year_label
 from scrutiny.national.ingest import ingest_national
 from scrutiny.publication import Page
-from scrutiny.report.national_area import (
-    NationalFigures,
-    NationalSelectionError,
-    _year_label,
-)
+from scrutiny.report.national_area import NationalFigures, NationalSelectionError
 from scrutiny.runner import (
     RunError,
     RunRecord,
@@ -75,7 +72,7 @@ def run_national(national_dir: Path | None, out_dir: Path, areas: list[str], *,
         raise RunError(str(error)) from error
     figures.share(store_path)  # every authority's benchmarks, once, for every report
 
-    year = _year_label(figures.year)
+    year = year_label(figures.year)
     period_dir = out_dir / f"national-{year}"
     (period_dir / "data").mkdir(parents=True, exist_ok=True)
     chosen = figures.benchmarks[figures.benchmarks["area_code"].isin(codes)]

@@ -36,7 +36,7 @@ from scrutiny.freshness import (
     Request,
     digest,
     earlier_reports,
-    package_versions,
+    file_sha256,
     report_fingerprint,
     run_request,
     store_state,
@@ -284,7 +284,7 @@ def provenance(request: Request, force: bool, dask_scheduler: str | None,
     """What run.json says of how a run was made: package versions, what it was asked for
     (scrutiny.freshness), whether forced, where its reports ran, and the state of the store
     its reports were built from (a later write means they may no longer be current)."""
-    return {"packages": package_versions(), "request": request.as_dict(), "forced": force,
+    return {"packages": request.versions, "request": request.as_dict(), "forced": force,
             "reports_ran_on": f"the Dask cluster at {dask_scheduler}" if dask_scheduler
             else "this machine",
             "store_state": store_state(store_path)}
@@ -358,7 +358,7 @@ def report_fingerprints(jobs: list[Job], figures: CycleFigures, code: str,
         notebook = Path(job.folder) / job.notebook if job.folder else None
         fingerprints[job.slug] = report_fingerprint(
             common, data, job.kind, job.notebook, job.parameters, job.formats, page,
-            notebook.read_bytes().hex() if notebook and notebook.is_file() else "")
+            file_sha256(notebook) if notebook and notebook.is_file() else "")
     return fingerprints
 
 

@@ -31,7 +31,7 @@ LINE_STYLES = {"local_authority": (HIGHLIGHT, "-"), "partnership": (PARTNERSHIP,
                "england": (BLACK, "-.")}
 
 
-def _format(value: float, unit: str, suppression: str = "") -> str:
+def published_text(value: float, unit: str, suppression: str = "") -> str:
     if suppression:
         return suppression  # the published symbol, as published
     if value is None or pd.isna(value):
@@ -127,21 +127,17 @@ class NationalBenchmarks:
             for area in self.cycle.partnership.areas:
                 mine = latest[(latest["geographic_level"] == "local_authority")
                               & (latest["area_code"] == str(area.old_la_code))]
-                row[area.name] = (_format(mine["value"].iloc[0], unit, mine["suppression"].iloc[0])
-                                  if len(mine) else NOT_AVAILABLE)
+                row[area.name] = first_published(mine, unit)
             whole = self.partnership[(self.partnership["indicator_id"] == indicator_id)
                                      & (self.partnership["time_period"] == year)]
-            row["Partnership"] = (_format(whole["value"].iloc[0], unit,
-                                          whole["suppression"].iloc[0]) if len(whole)
-                                  else NOT_AVAILABLE)
+            row["Partnership"] = first_published(whole, unit)
             for label, level, code in (
                     (self.cycle.partnership.region_name or "Region", "region", region_code),
                     ("England", "england", None)):
                 match = latest[latest["geographic_level"] == level]
                 if code:
                     match = match[match["area_code"] == code]
-                row[label] = (_format(match["value"].iloc[0], unit, match["suppression"].iloc[0])
-                              if len(match) else NOT_AVAILABLE)
+                row[label] = first_published(match, unit)
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -156,6 +152,13 @@ class NationalBenchmarks:
         if self.synthetic:
             section.notice(SYNTHETIC_NATIONAL)
         section.note(OGL_ATTRIBUTION)
+
+
+def first_published(rows: pd.DataFrame, unit: str) -> str:
+    """The first row's figure as published (its symbol if hidden), or a dash if none."""
+    if not len(rows):
+        return NOT_AVAILABLE
+    return published_text(rows["value"].iloc[0], unit, rows["suppression"].iloc[0] or "")
 
 
 def unit_of(indicator_id: str) -> str:
@@ -190,7 +193,7 @@ def trend_chart(comparators: pd.DataFrame, indicator_ids: list[str], area_name: 
         unit = unit_of(indicator_id)
         panels.append((BY_ID[indicator_id].title, rows.assign(
             value=rows["value"].where(suppression == ""),
-            shown=[_format(value, unit, symbol)
+            shown=[published_text(value, unit, symbol)
                    for value, symbol in zip(rows["value"], suppression, strict=True)])))
     return charts.trend_lines(panels, styles)
 

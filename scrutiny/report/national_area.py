@@ -28,6 +28,7 @@ from scrutiny.judgements import (
     getting,
     judge,
     published_interval,
+    year_label,
 )
 from scrutiny.national import BY_ID, DEFINITIONS, la_ranks, neighbour_medians
 from scrutiny.national.comparators import england_values, region_values
@@ -35,8 +36,9 @@ from scrutiny.present import NOT_AVAILABLE, Section
 from scrutiny.report.national import (
     OGL_ATTRIBUTION,
     SYNTHETIC_NATIONAL,
-    _format,
+    first_published,
     ofsted_table,
+    published_text,
     trend_chart,
     unit_of,
 )
@@ -236,10 +238,6 @@ class NationalFigures:
         return rows[["indicator_id", "time_period", "comparator", "value", "suppression"]]
 
 
-def _year_label(year: int) -> str:
-    return f"{year - 1}-{year % 100:02d}"
-
-
 def _trend_text(trend: str, statistic: str) -> str:
     if not trend:
         return NOT_AVAILABLE
@@ -281,7 +279,7 @@ class NationalAreaReport:
             "and England in DfE's and Ofsted's published statistics on children in need, "
             "child protection, children looked after, care leavers and the social work "
             f"workforce, to the year ending March {self.figures.year} "
-            f"({_year_label(self.figures.year)}).")
+            f"({year_label(self.figures.year)}).")
         return section
 
     def summary(self) -> Section:
@@ -308,9 +306,9 @@ class NationalAreaReport:
         word = row.judgement if row.judgement != NOT_JUDGED else row.comparison
         rank = (f", band {row.band}, rank {int(row.rank)} of {int(row.n_ranked)}"
                 if row.band else "")
-        return (f"{BY_ID[row.indicator_id].title}: {_format(row.value, unit)} in "
-                f"{_year_label(row.time_period)}, {word} than England "
-                f"({_format(row.england, unit)}){rank}.")
+        return (f"{BY_ID[row.indicator_id].title}: {published_text(row.value, unit)} in "
+                f"{year_label(row.time_period)}, {word} than England "
+                f"({published_text(row.england, unit)}){rank}.")
 
     def benchmarks(self) -> Section:
         section = Section()
@@ -324,16 +322,16 @@ class NationalAreaReport:
 
     def _row(self, row) -> dict:  # noqa: ANN001 (a row of itertuples)
         unit = unit_of(row.indicator_id)
-        interval = (f"{_format(row.lower, unit)} to {_format(row.upper, unit)}"
+        interval = (f"{published_text(row.lower, unit)} to {published_text(row.upper, unit)}"
                     if not pd.isna(row.lower) else NOT_AVAILABLE)
         return {
             "Statistic": BY_ID[row.indicator_id].title,
-            "Year": _year_label(row.time_period),
-            self.name: _format(row.value, unit, row.suppression or ""),
+            "Year": year_label(row.time_period),
+            self.name: published_text(row.value, unit, row.suppression or ""),
             "95% interval": interval,
-            self.region: _format(row.region, unit),
-            "Statistical neighbours": _format(row.neighbours, unit),
-            ENGLAND_NAME: _format(row.england, unit),
+            self.region: published_text(row.region, unit),
+            "Statistical neighbours": published_text(row.neighbours, unit),
+            ENGLAND_NAME: published_text(row.england, unit),
             "Against England": _against(row.judgement, row.comparison),
             "Band": row.band or NOT_AVAILABLE,
             "Rank": (f"{int(row.rank)} of {int(row.n_ranked)}" if not pd.isna(row.rank)
@@ -400,7 +398,7 @@ class NationalComparison:
         section.paragraph(
             f"{len(self.codes)} local authorities side by side, and England's regions, in "
             "DfE's and Ofsted's published statistics to the year ending March "
-            f"{self.figures.year} ({_year_label(self.figures.year)}).")
+            f"{self.figures.year} ({year_label(self.figures.year)}).")
         return section
 
     def regions(self) -> Section:
@@ -412,15 +410,13 @@ class NationalComparison:
         rows = []
         for statistic in self.figures.statistics:
             year, unit = self.figures.latest[statistic], unit_of(statistic)
-            row = {"Statistic": BY_ID[statistic].title, "Year": _year_label(year),
-                   ENGLAND_NAME: _format(england.get((statistic, year), np.nan), unit)}
+            row = {"Statistic": BY_ID[statistic].title, "Year": year_label(year),
+                   ENGLAND_NAME: published_text(england.get((statistic, year), np.nan), unit)}
             for code, name in zip(regions["region_code"], regions["region_name"], strict=True):
                 values = region_values(long, code)
                 match = values[(values["indicator_id"] == statistic)
                                & (values["time_period"] == year)]
-                row[name] = (_format(match["value"].iloc[0], unit,
-                                     match["suppression"].iloc[0] or "")
-                             if len(match) else NOT_AVAILABLE)
+                row[name] = first_published(match, unit)
             rows.append(row)
         section = Section()
         section.table(pd.DataFrame(rows), "England and its regions (latest published year)")
