@@ -3,13 +3,16 @@
 Each report gets a data pack (an accessible XLSX of its figures, :mod:`scrutiny.datapack`);
 each area and the partnership get a one-page summary for children and young people
 (:mod:`scrutiny.children`). Both are written by the runner from the run's judgements before
-any report starts, so every report's page can link to them. This module names those files and
+any report starts (in forked processes, one per CPU), so every report's page can link to
+them. This module names those files and
 builds each report's page header (:class:`scrutiny.publication.Page`).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -17,6 +20,7 @@ from pathlib import Path
 from scrutiny import __version__, datapack
 from scrutiny.children import children_page
 from scrutiny.cycle import PARTNERSHIP_CODE
+from scrutiny.forking import can_fork, forked_pool
 from scrutiny.judgements import Judgements
 from scrutiny.partnership import Partnership
 from scrutiny.periods import Period
@@ -49,11 +53,16 @@ def area_slug(job: Job) -> str:
 
 
 def write_companions(judgements: Judgements, jobs: list[Job], period_dir: Path,
-                     formats: list[str], published: str) -> Companions:
-    """Write every report's data pack and the children's summaries into ``period_dir``."""
+                     formats: list[str], published: str, *, workers: int | None = None
+                     ) -> Companions:
+    """Write every report's data pack and the children's summaries into ``period_dir``,
+    ``workers`` files at once (one per CPU by default) in forked processes where the system
+    allows."""
     period_dir = Path(period_dir)
     companions = Companions()
     cycle = judgements.cycle
+    packs: list[tuple[str, str]] = []  # (report slug, data/<slug>.xlsx)
+    tasks: list[Callable[[], list[dict[str, str]]]] = []
     for job in jobs:
         relative = f"{DATA_DIR}/{job.slug}.xlsx"
         if job.kind == "area":
@@ -64,8 +73,8 @@ def write_companions(judgements: Judgements, jobs: list[Job], period_dir: Path,
             write = partial(datapack.quality_pack, cycle)
         else:
             continue  # a deep dive is the partnership's own notebook: its data is its own
-        if _written(companions, relative, write, period_dir / relative):
-            companions.data_packs[job.slug] = relative
+        packs.append((job.slug, relative))
+        tasks.append(partial(_problems, [(relative, write, (period_dir / relative,))]))
     summaries = [(area_slug(job), job.parameters["area_code"], job.slug)
                  for job in jobs if job.kind == "area"]
     if any(job.kind == "regional" for job in jobs):
@@ -73,18 +82,30 @@ def write_companions(judgements: Judgements, jobs: list[Job], period_dir: Path,
     for name, code, report in summaries:
         page = f"children-{name}.html"
         links = {"index": INDEX, "report": f"{report}.html"}
-        if not _written(companions, page, _children_file, period_dir / page, judgements, code,
-                        links):
+        steps = [(page, _children_file, (period_dir / page, judgements, code, links))]
+        pdf = period_dir / Path(page).with_suffix(".pdf").name
+        if "pdf" in formats:
+            steps.append((pdf.name, write_pdf, (period_dir / page, pdf)))
+        else:
+            pdf.unlink(missing_ok=True)  # an earlier run's, out of date now
+        tasks.append(partial(_problems, steps))
+    results = _run_all(tasks, workers)
+    for (slug, relative), problems in zip(packs, results[:len(packs)], strict=True):
+        companions.problems += problems
+        if not problems:
+            companions.data_packs[slug] = relative
+    for (name, code, _report), problems in zip(summaries, results[len(packs):], strict=True):
+        companions.problems += problems
+        failed = {problem["file"] for problem in problems}
+        page = f"children-{name}.html"
+        if page in failed:
             continue
         pdf = Path(page).with_suffix(".pdf").name
-        if "pdf" not in formats:
-            (period_dir / pdf).unlink(missing_ok=True)  # an earlier run's, out of date now
-        elif not _written(companions, pdf, write_pdf, period_dir / page, period_dir / pdf):
-            pdf = ""
         companions.children[name] = page
         companions.children_pages.append({
             "title": cycle.area_name(code) if code != PARTNERSHIP_CODE
-            else cycle.partnership.name, "html": page, "pdf": pdf if "pdf" in formats else ""})
+            else cycle.partnership.name,
+            "html": page, "pdf": pdf if "pdf" in formats and pdf not in failed else ""})
     return companions
 
 
@@ -92,16 +113,41 @@ def _children_file(path: Path, judgements: Judgements, code: str, links: dict) -
     write_atomically(path, children_page(judgements, code, links))
 
 
-def _written(companions: Companions, name: str, write: Callable[..., object],
-             *arguments: object) -> bool:
-    """Write one companion file; a failure is recorded, and the reports are still written."""
+def _problems(steps: list[tuple[str, Callable[..., object], tuple]]) -> list[dict[str, str]]:
+    """Write one companion file after another, stopping at the first that fails (a PDF needs
+    its page); a failure is recorded, and the reports are still written."""
+    for name, write, arguments in steps:
+        try:
+            write(*arguments)
+        except Exception as problem:  # noqa: BLE001 - one file must not stop the run
+            return [{"file": name, "error": f"{type(problem).__name__}: {problem}"}]
+    return []
+
+
+# The tasks of the current write_companions, set before its pool forks: each process inherits
+# them (judgements and all) and is sent only which one to do.
+_TASKS: list[Callable[[], list[dict[str, str]]]] = []
+
+
+def _run_task(index: int) -> list[dict[str, str]]:
+    return _TASKS[index]()
+
+
+def _run_all(tasks: list[Callable[[], list[dict[str, str]]]], workers: int | None
+             ) -> list[list[dict[str, str]]]:
+    """Each task's problems, in order; in forked processes where that helps, else here."""
+    global _TASKS
+    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    if workers == 1 or not can_fork():
+        return [task() for task in tasks]
+    _TASKS = tasks
     try:
-        write(*arguments)
-    except Exception as problem:  # noqa: BLE001 - one file must not stop the run
-        companions.problems.append({"file": name, "error": f"{type(problem).__name__}: "
-                                                          f"{problem}"})
-        return False
-    return True
+        with forked_pool(workers) as pool:
+            return list(pool.map(_run_task, range(len(tasks))))
+    except BrokenProcessPool:  # a process died (killed, out of memory): write them here
+        return [task() for task in tasks]
+    finally:
+        _TASKS = []
 
 
 def page_for(job: Job, partnership: Partnership, period: Period, published: str,

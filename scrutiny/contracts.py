@@ -501,6 +501,11 @@ def _great_expectations():
     return gx
 
 
+def warm_up() -> None:
+    """Import great-expectations and make its context, ahead of the first check."""
+    _batch_definition()
+
+
 @cache
 def _batch_definition():
     gx = _great_expectations()

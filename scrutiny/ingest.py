@@ -5,12 +5,15 @@ file in the data folder ends in exactly one state: accepted, accepted with warni
 quarantined with its findings, already stored, or not read (with the reason). Whatever one
 file holds, reading, screening, checking and storing it is contained: its fault is recorded
 against it and the others go on. A file already in the store (same name and sha256) is not
-read again; each file is stored in one transaction, so a crash leaves all of it or none.
+read again. The contracts are checked in a process of their own (scrutiny.checker), while
+this one reads; the files of a return type are stored in one transaction, so a crash leaves
+all of a file or none of it, and a re-run stores what the crash lost.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +22,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from scrutiny import store
+from scrutiny.checker import ContractChecker
 from scrutiny.contracts import (
     Contract,
     ContractError,
@@ -94,6 +98,7 @@ class _Received:
     table: Table
     screened: Screened
     frame: pd.DataFrame  # the contract's validation frame
+    rows: pd.DataFrame | Exception | None = None  # typed for the store, or why they cannot be
 
 
 def _whole_file_finding(submission: Submission, rule: str, message: str, fix: str) -> Finding:
@@ -101,7 +106,10 @@ def _whole_file_finding(submission: Submission, rule: str, message: str, fix: st
 
 
 def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework: Framework,
-           *, progress: bool = True) -> IngestResult:
+           *, progress: bool = True, checker: ContractChecker | None = None) -> IngestResult:
+    """Receive the data folder's returns into the store. The contracts are checked by
+    ``checker`` (its own if none is given), one return type at a time, while this process
+    reads the files and then stores each return type as its check comes back."""
     contracts = load_contracts()
     parameters = parameters_for(partnership, framework)
     result = IngestResult()
@@ -109,15 +117,17 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
     result.not_read = found.not_read
     received_at = datetime.now(UTC).replace(tzinfo=None)
     stored_now: set[tuple[str, str]] = set()  # (sha256, file name) stored by this run
+    refused: list[store.StoredFile] = []  # refused before any contract check
 
-    def quarantine(connection, submission: Submission, finding: Finding,
+    def quarantine(submission: Submission, finding: Finding,
                    contract: Contract | None = None) -> None:
-        store.record_submission(connection, submission=submission, status="rejected",
-                                received_at=received_at, contract=contract, data_rows=None,
-                                findings=[finding], rows=None)
+        refused.append(store.StoredFile(submission, "rejected", contract, None, [finding]))
         result.files.append(_entry(submission, "rejected"))
 
-    with store.open_store(store_path, read_only=False) as connection:
+    with ExitStack() as stack:
+        if checker is None:
+            checker = stack.enter_context(ContractChecker())
+        connection = stack.enter_context(store.open_store(store_path, read_only=False))
         store.create_schema(connection, contracts)
         known = store.known_submissions(connection)
         pending: dict[str, list[_Received]] = defaultdict(list)
@@ -132,34 +142,43 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
             if (submission.file_name, submission.sha256) in known:
                 result.files.append(_entry(submission, "already stored"))
                 continue
+            checker.start()  # a new file: great-expectations is imported while we read on
             known.add((submission.file_name, submission.sha256))
             problem = _unusable(submission, partnership)
             if problem:
-                quarantine(connection, submission, problem)
+                quarantine(submission, problem)
                 continue
             contract = contracts[submission.name.return_type]
             try:
                 pending[contract.return_type].append(_read(submission, contract, framework))
             except UnreadableFile as error:
-                quarantine(connection, submission, _whole_file_finding(
+                quarantine(submission, _whole_file_finding(
                     submission, "unreadable", str(error),
                     "resend the return saved as CSV UTF-8 or as an Excel workbook (.xlsx)"),
                     contract)
             except Exception as error:  # noqa: BLE001 - one file's fault must not stop the run
-                quarantine(connection, submission, _whole_file_finding(
+                quarantine(submission, _whole_file_finding(
                     submission, "unreadable",
                     f"the file could not be read ({type(error).__name__})",
                     "save it again from Excel as CSV UTF-8 and resend; if it still fails, "
                     "send the file to the tool's maintainers"), contract)
 
+        checks = {return_type: checker.submit(
+            _check_contained, contracts[return_type],
+            {item.submission.file_name: item.frame for item in items}, parameters)
+            for return_type, items in sorted(pending.items())}
+        _store_all(connection, refused, received_at)
+        for return_type, items in pending.items():
+            for item in items:
+                _type_rows(contracts[return_type], item)
         for return_type, items in tqdm(sorted(pending.items()), desc="Checking contracts",
                                        unit="return type", disable=not progress):
-            contract = contracts[return_type]
-            findings = _check_contained(contract, items, parameters)
-            for item in items:
-                stored = _store_checked(connection, contract, item,
-                                        findings[item.submission.file_name], received_at)
-                result.files.append(_entry(item.submission, stored))
+            findings = checks[return_type]()  # the next type is checked while this is stored
+            files = [_checked_file(contracts[return_type], item,
+                                   findings[item.submission.file_name]) for item in items]
+            for item, status in zip(items, _store_all(connection, files, received_at),
+                                    strict=True):
+                result.files.append(_entry(item.submission, status))
                 stored_now.add((item.submission.sha256, item.submission.file_name))
         store.note_same_slot(connection, stored_now)
         store.save_not_read(connection, result.not_read)
@@ -188,11 +207,11 @@ def _read(submission: Submission, contract: Contract, framework: Framework) -> _
     return _Received(submission, table, screened, frame)
 
 
-def _check_contained(contract: Contract, items: list[_Received],
+def _check_contained(contract: Contract, frames: dict[str, pd.DataFrame],
                      parameters: dict[str, list[str]]) -> dict[str, list[Finding]]:
-    """The contract's findings for each file: all files of a type in one validation, or file
-    by file if that fails, so that a file the suite cannot run on is the only one refused."""
-    frames = {item.submission.file_name: item.frame for item in items}
+    """The contract's findings for each file (validation frames by file name): all files of
+    a type in one validation, or file by file if that fails, so that a file the suite cannot
+    run on is the only one refused."""
     try:
         return check(contract, frames, parameters)
     except ContractError:
@@ -224,30 +243,53 @@ def _unusable(submission: Submission, partnership: Partnership) -> Finding | Non
     return None
 
 
-def _store_checked(connection, contract: Contract, item: _Received,
-                   contract_findings: list[Finding], received_at: datetime) -> str:
-    """Store one checked file, all or nothing; its status (accepted or rejected)."""
-    findings = item.table.findings + item.screened.findings + contract_findings
-    accepted = not any(finding.is_error for finding in findings)
+def _type_rows(contract: Contract, item: _Received) -> None:
+    """The file's rows in the contract's types, ready in case its check accepts it (typed while
+    the contracts are checked); a value that cannot be typed is kept as the error."""
     try:
-        rows = (store.typed_rows(contract, item.frame, item.submission.sha256,
-                                 item.submission.file_name, withheld=item.screened.withheld)
-                if accepted else None)
-        store.record_submission(
-            connection, submission=item.submission, status="accepted" if accepted else
-            "rejected", received_at=received_at, contract=contract,
-            data_rows=len(item.frame), findings=findings, rows=rows)
-    except Exception as error:  # noqa: BLE001 - refuse the file, keep the run going
-        accepted = False
-        store.record_submission(
-            connection, submission=item.submission, status="rejected",
-            received_at=received_at, contract=contract, data_rows=len(item.frame),
-            findings=[_whole_file_finding(
-                item.submission, "unreadable",
-                f"the file passed its checks but could not be stored ({type(error).__name__})",
-                "send the file to the tool's maintainers: this is a fault in the tool")],
-            rows=None)
-    return "accepted" if accepted else "rejected"
+        item.rows = store.typed_rows(contract, item.frame, item.submission.sha256,
+                                     item.submission.file_name, withheld=item.screened.withheld)
+    except Exception as error:  # noqa: BLE001 - refused below if the check accepts the file
+        item.rows = error
+
+
+def _checked_file(contract: Contract, item: _Received, contract_findings: list[Finding]
+                  ) -> store.StoredFile:
+    """A checked file as it is to be stored: accepted with its typed rows, or rejected."""
+    findings = item.table.findings + item.screened.findings + contract_findings
+    if any(finding.is_error for finding in findings):
+        return store.StoredFile(item.submission, "rejected", contract, len(item.frame),
+                                findings)
+    accepted = store.StoredFile(item.submission, "accepted", contract, len(item.frame),
+                                findings, item.rows)
+    return _not_storable(accepted, item.rows) if isinstance(item.rows, Exception) else accepted
+
+
+def _store_all(connection, files: list[store.StoredFile], received_at: datetime) -> list[str]:
+    """Store the files in one transaction; if that fails, file by file, each all or nothing,
+    so that only a file that cannot be stored is refused. Each file's status, as stored."""
+    try:
+        store.record_submissions(connection, files, received_at)
+        return [item.status for item in files]
+    except Exception:  # noqa: BLE001 - find the file at fault below
+        pass
+    statuses = []
+    for item in files:
+        try:
+            store.record_submissions(connection, [item], received_at)
+        except Exception as error:  # noqa: BLE001 - refuse the file, keep the run going
+            item = _not_storable(item, error)
+            store.record_submissions(connection, [item], received_at)
+        statuses.append(item.status)
+    return statuses
+
+
+def _not_storable(item: store.StoredFile, error: Exception) -> store.StoredFile:
+    return store.StoredFile(item.submission, "rejected", item.contract, item.data_rows, [
+        _whole_file_finding(
+            item.submission, "unreadable",
+            f"the file passed its checks but could not be stored ({type(error).__name__})",
+            "send the file to the tool's maintainers: this is a fault in the tool")])
 
 
 def _entry(submission: Submission, status: str) -> dict:

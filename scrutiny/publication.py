@@ -4,8 +4,9 @@ The nbconvert template (``templates/nbconvert/scrutiny``) gives every report the
 the partnership, the report's subject, the period and the publication date in a header (and,
 printed, on every page), links to the period's other reports and files, and one stylesheet
 (``templates/publication.css``). What only the rendered page knows is added here: a contents
-list of its sections, ids for the headings it links to, one ``h1``, and scrollable wrappers that
-a keyboard can reach for tables wider than the column. The PDF is the same page printed by
+list of its sections, ids for the headings it links to, one ``h1``, scrollable wrappers that
+a keyboard can reach for tables wider than the column, and a text alternative for any image
+without one. The PDF is the same page printed by
 WeasyPrint, tagged for screen readers (PDF/UA-1), with page numbers and the contents' pages.
 """
 
@@ -61,6 +62,8 @@ def finish(page_html: str) -> str:
     soup = BeautifulSoup(_SVG.sub(aside, page_html), "html.parser")
     for link in soup.select("a.anchor-link"):  # nbconvert's pilcrows: links with no name
         link.decompose()
+    for image in soup.select("img:not([alt])"):  # in a deep dive's own HTML, say
+        image["alt"] = "An image shown by the notebook, without a description"
     headings = soup.find_all("h1")
     for extra in headings[1:]:  # one h1 per page: a deep dive's own title becomes a section
         extra.name = "h2"

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import nbformat
 from jinja2 import Environment, PackageLoader, select_autoescape
-from nbconvert import HTMLExporter
+from nbconvert import HTMLExporter, TemplateExporter
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
 from scrutiny.publication import Page, finish, stylesheet
 from scrutiny.resources import import_root
@@ -64,12 +65,27 @@ def stderr_outputs(notebook: nbformat.NotebookNode) -> list[str]:
     return removed
 
 
+class PublicationExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its last step, which parses the whole page again
+    (half the cost of rendering a report) to give images without one a text alternative and
+    code cells keyboard focus: the scrutiny template gives each image its text and shows no
+    code, and :func:`scrutiny.publication.finish` parses the page once, for all it adds."""
+
+    def from_notebook_node(self, nb: nbformat.NotebookNode, resources: dict | None = None,
+                           **kw) -> tuple[str, dict]:
+        resources = self._init_resources(resources)
+        # the output types nbconvert's own step registers, read by the display_priority template
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
 def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[str]:
     """Render an executed notebook as a publication, without its code; returns the stderr
     text it dropped."""
     notebook = nbformat.read(notebook_path, as_version=4)
     removed = stderr_outputs(notebook)
-    exporter = HTMLExporter(template_name="scrutiny",
+    exporter = PublicationExporter(template_name="scrutiny",
                             extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
                             exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)

@@ -28,9 +28,11 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from scrutiny import __version__, store
+from scrutiny.checker import ContractChecker
 from scrutiny.companions import page_for, write_companions
 from scrutiny.contracts import load_contracts
 from scrutiny.cycle import Cycle, load_cycle
+from scrutiny.forking import can_fork
 from scrutiny.framework import check_against_returns, load_framework
 from scrutiny.freshness import (
     Request,
@@ -54,7 +56,7 @@ from scrutiny.report.area import OWN_AREA_RETURNS
 from scrutiny.report.common import CycleFigures
 from scrutiny.report.data import DEFINITIONS_FILE, INDICATORS_FILE, write_data
 from scrutiny.resources import notebooks_dir
-from scrutiny.worker import Job, Outcome, ReportFiles, Worker, can_fork, prepare
+from scrutiny.worker import Job, Outcome, ReportFiles, Worker, prepare
 
 NATIONAL_SUBDIR = NATIONAL_DIR  # a data folder's own national statistics, used by default
 POLL_SECONDS = 0.2  # how often the runner looks at its workers
@@ -211,13 +213,15 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
     request = request or run_request(data_dir, out_dir, store_path, national_dir,
                                      framework_file, period, area_codes, formats)
 
-    received = ingest(data_dir, store_path, partnership, framework, progress=progress)
-    national_files = []
-    if national_dir is not None:
-        if progress:
-            tqdm.write(f"Reading national statistics from {national_dir}")
-        national_files = ingest_national(Path(national_dir), store_path,
-                                         synthetic=own_national and partnership.synthetic)
+    with ContractChecker() as checker:  # one process imports great-expectations for both
+        received = ingest(data_dir, store_path, partnership, framework, progress=progress,
+                          checker=checker)
+        national_files = []
+        if national_dir is not None:
+            if progress:
+                tqdm.write(f"Reading national statistics from {national_dir}")
+            national_files = ingest_national(Path(national_dir), store_path, checker=checker,
+                                             synthetic=own_national and partnership.synthetic)
     with store.open_store(store_path, read_only=False) as connection:
         store.save_settings(connection, (data_dir / CONFIG_FILE).read_text(encoding="utf-8"),
                             dict(framework.texts))

@@ -10,15 +10,21 @@ the earlier file without deleting it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from scrutiny.contracts import Contract, Finding
 from scrutiny.privacy import WITHHELD_TEXT
+
+if TYPE_CHECKING:
+    from scrutiny.sources import Submission
 
 _SQL_TYPES = {"integer": "BIGINT", "date": "DATE"}
 
@@ -143,46 +149,77 @@ def typed_rows(contract: Contract, frame: pd.DataFrame, sha256: str, file_name: 
     return rows.reset_index(drop=True)
 
 
-def record_submission(connection: duckdb.DuckDBPyConnection, *, submission, status: str,
-                      received_at, contract: Contract | None, data_rows: int | None,
-                      findings: list[Finding], rows: pd.DataFrame | None) -> None:
-    """Write one received file, its findings and (if accepted) its rows, all or nothing."""
-    name = submission.name
+@dataclass
+class StoredFile:
+    """One received file as the store keeps it: its status, findings and accepted rows."""
+
+    submission: Submission
+    status: str  # accepted | rejected
+    contract: Contract | None
+    data_rows: int | None
+    findings: list[Finding]
+    rows: pd.DataFrame | None = None  # typed_rows, for an accepted file
+
+
+def record_submissions(connection: duckdb.DuckDBPyConnection, files: Sequence[StoredFile],
+                       received_at: datetime) -> None:
+    """Write received files, their findings and their accepted rows in one transaction: all
+    of them or none (a statement a file at a time would cost more than the files' rows)."""
+    if not files:
+        return
     connection.execute("BEGIN TRANSACTION")
     try:
-        connection.execute(
-            "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                submission.sha256, submission.file_name, submission.file_name,
-                name.return_type if name else None, name.area_code if name else None,
-                name.period.label if name else None, name.label if name else None,
-                name.version if name else None, name.slot if name else None,
-                len(submission.content), received_at, status,
-                contract.name if contract else None, data_rows, submission.content,
-            ],
-        )
-        _insert_findings(connection, submission.sha256, findings)
-        if rows is not None and len(rows):
-            connection.register("incoming_rows", rows)
-            connection.execute(
-                f"INSERT INTO rows_{name.return_type} BY NAME SELECT * FROM incoming_rows"
-            )
-            connection.unregister("incoming_rows")
+        _insert_frame(connection, "submissions", pd.DataFrame([
+            _submission_row(item, received_at) for item in files], columns=_SUBMISSION_COLUMNS))
+        _insert_findings(connection, [(item.submission.sha256, finding) for item in files
+                                      for finding in item.findings])
+        by_type: dict[str, list[pd.DataFrame]] = {}
+        for item in files:
+            if item.rows is not None and len(item.rows):
+                by_type.setdefault(item.submission.name.return_type, []).append(item.rows)
+        for return_type, frames in by_type.items():
+            _insert_frame(connection, f"rows_{return_type}", pd.concat(frames, ignore_index=True))
         connection.execute("COMMIT")
     except Exception:
         connection.execute("ROLLBACK")
         raise
 
 
-def _insert_findings(connection: duckdb.DuckDBPyConnection, sha256: str,
-                     findings: list[Finding]) -> None:
-    for finding in findings:
-        connection.execute(
-            "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [sha256, finding.file_name, finding.severity, finding.rule,
-             list(finding.columns), finding.rows, list(finding.row_numbers),
-             finding.message, finding.fix],
-        )
+_SUBMISSION_COLUMNS = ["sha256", "file_name", "source_path", "return_type", "area_code",
+                       "period", "label", "version", "slot", "size_bytes", "received_at",
+                       "status", "contract", "data_rows", "content"]
+_FINDING_COLUMNS = ["sha256", "file_name", "severity", "rule", "columns", "rows",
+                    "row_numbers", "message", "fix"]
+
+
+def _submission_row(item: StoredFile, received_at: datetime) -> list:
+    submission, name = item.submission, item.submission.name
+    return [submission.sha256, submission.file_name, submission.file_name,
+            name.return_type if name else None, name.area_code if name else None,
+            name.period.label if name else None, name.label if name else None,
+            name.version if name else None, name.slot if name else None,
+            len(submission.content), received_at, item.status,
+            item.contract.name if item.contract else None, item.data_rows, submission.content]
+
+
+def _insert_findings(connection: duckdb.DuckDBPyConnection,
+                     findings: Sequence[tuple[str, Finding]]) -> None:
+    """Findings, each with the sha256 of the file it is about."""
+    _insert_frame(connection, "findings", pd.DataFrame([
+        [sha256, finding.file_name, finding.severity, finding.rule, list(finding.columns),
+         finding.rows, list(finding.row_numbers), finding.message, finding.fix]
+        for sha256, finding in findings], columns=_FINDING_COLUMNS))
+
+
+def _insert_frame(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
+                  ) -> None:
+    if frame.empty:
+        return
+    connection.register("incoming", frame)
+    try:
+        connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+    finally:
+        connection.unregister("incoming")
 
 
 SETTINGS = "settings"
@@ -246,9 +283,9 @@ def note_same_slot(connection: duckdb.DuckDBPyConnection,
                    f"{', '.join(names)}; the reports use {names[0]}")
         fix = (f"if another of them is the right one, resend it with _v{version + 1} at the "
                "end of its name, and remove the other copies from the data folder")
-        for sha256, name in zip(hashes, names, strict=True):
-            _insert_findings(connection, sha256, [Finding(name, "same_return_twice", "warning",
-                                                          (), 0, (), message, fix)])
+        _insert_findings(connection, [
+            (sha256, Finding(name, "same_return_twice", "warning", (), 0, (), message, fix))
+            for sha256, name in zip(hashes, names, strict=True)])
 
 
 # The published statistics of a run, written by scrutiny.national.ingest.save_national.

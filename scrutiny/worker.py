@@ -221,10 +221,6 @@ def prepare() -> None:
     from nbconvert import HTMLExporter  # noqa: F401
 
 
-def can_fork() -> bool:
-    return hasattr(os, "fork")
-
-
 def _forked_worker(job_file: Path, log: Path) -> None:
     """In the forked child: become a worker of its own (session, signals, files, folder), run
     the job, and exit without running anything the runner registered for its own exit."""

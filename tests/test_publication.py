@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import nbformat
 import pypdf
 import pytest
 from report_pages import soup
@@ -15,7 +16,8 @@ from report_pages import soup
 from scrutiny import companions, datapack
 from scrutiny.cycle import load_cycle
 from scrutiny.periods import Period
-from scrutiny.publication import STYLESHEET, write_pdf
+from scrutiny.publication import STYLESHEET, Page, write_pdf
+from scrutiny.render import notebook_to_html
 from scrutiny.report.common import CycleFigures
 from scrutiny.runner import plan_jobs
 
@@ -164,3 +166,29 @@ def test_a_data_pack_that_cannot_be_written_is_reported_and_the_rest_are_written
     assert len(written.children_pages) == 3  # two areas and the partnership
     page = companions.page_for(jobs[1], cycle.partnership, cycle.period, "1 May 2026", written)
     assert "Its data (XLSX)" not in {link["label"] for link in page["links"]}
+
+
+def test_a_rendered_page_keeps_chart_markup_as_drawn_and_gives_every_image_its_text(tmp_path):
+    """Outputs as an executed notebook holds them: a chart's SVG keeps its names' case
+    (viewBox), an image in a notebook's own HTML without a text alternative gets one, and
+    each output type is shown by its best representation."""
+    book = nbformat.v4.new_notebook()
+    book.cells = [nbformat.v4.new_markdown_cell("## A section"), nbformat.v4.new_code_cell(
+        "", outputs=[
+            nbformat.v4.new_output("display_data", data={
+                "text/html": '<svg viewBox="0 0 10 10" role="img" aria-label="a square">'
+                             '<clipPath id="c"><rect width="5" height="5"/></clipPath></svg>',
+                "text/plain": "<Figure>"}),
+            nbformat.v4.new_output("display_data", data={
+                "text/html": '<p>An analyst\'s table</p><img src="data:image/png;base64,AA==">',
+                "text/plain": "plain"})])]
+    executed, page = tmp_path / "book.ipynb", tmp_path / "book.html"
+    nbformat.write(book, executed)
+    notebook_to_html(executed, page, Page(title="A page"))
+    html = soup(page)
+    (chart,) = html.select("svg")
+    assert 'viewBox="0 0 10 10"' in page.read_text() and "<clipPath" in page.read_text()
+    assert chart["aria-label"] == "a square"
+    assert html.select_one("img")["alt"] == ("An image shown by the notebook, without a "
+                                             "description")
+    assert "<Figure>" not in page.read_text() and "plain" not in html.get_text()

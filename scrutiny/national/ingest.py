@@ -16,18 +16,20 @@ import duckdb
 import pandas as pd
 
 from scrutiny import store
+from scrutiny.checker import ContractChecker
 from scrutiny.national.load import NationalData, load_national
 
 FILE_COLUMNS = ["file", "sha256", "family", "status", "problem", "synthetic"]
 
 
-def ingest_national(national_dir: Path, store_path: Path, *, synthetic: bool = False
-                    ) -> list[dict]:
+def ingest_national(national_dir: Path, store_path: Path, *, synthetic: bool = False,
+                    checker: ContractChecker | None = None) -> list[dict]:
     """Load ``national_dir`` into the store; returns one entry per file for run.json.
 
     ``synthetic`` marks the demo's generated files, so reports never present them as
     official statistics. Files the store already holds, unchanged (the same names and sha256),
-    are not read again: the store is left as it is.
+    are not read again: the store is left as it is. With ``checker``, the files are read and
+    checked in its process (where great-expectations is imported already).
     """
     digests = {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
                for path in sorted(Path(national_dir).iterdir())
@@ -38,7 +40,7 @@ def ingest_national(national_dir: Path, store_path: Path, *, synthetic: bool = F
             bool(item["synthetic"]) == synthetic for item in stored):
         return [{**item, "file": str(Path(national_dir) / Path(item["file"]).name)}
                 for item in stored]
-    data = load_national(national_dir)
+    data = checker.run(load_national, national_dir) if checker else load_national(national_dir)
     refused = {problem.file: problem for problem in data.problems}
     files = []
     for path in sorted(Path(national_dir).iterdir()):
