@@ -13,6 +13,7 @@ all of a file or none of it, and a re-run stores what the crash lost.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ from scrutiny.contracts import (
 from scrutiny.framework import Framework
 from scrutiny.partnership import Partnership
 from scrutiny.privacy import Screened, screen
+from scrutiny.returns import FileNameError, parse_file_name
 from scrutiny.sources import (
     Submission,
     Table,
@@ -98,7 +100,6 @@ class _Received:
     table: Table
     screened: Screened
     frame: pd.DataFrame  # the contract's validation frame
-    rows: pd.DataFrame | Exception | None = None  # typed for the store, or why they cannot be
 
 
 def _whole_file_finding(submission: Submission, rule: str, message: str, fix: str) -> Finding:
@@ -107,9 +108,11 @@ def _whole_file_finding(submission: Submission, rule: str, message: str, fix: st
 
 def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework: Framework,
            *, progress: bool = True, checker: ContractChecker | None = None) -> IngestResult:
-    """Receive the data folder's returns into the store. The contracts are checked by
-    ``checker`` (its own if none is given), one return type at a time, while this process
-    reads the files and then stores each return type as its check comes back."""
+    """Receive the data folder's returns into the store.
+
+    The files are read a return type at a time, and each type's are sent to ``checker`` (its
+    own if none is given) as soon as they are read; this process reads on, then types and
+    stores each return type's files while the next type is checked."""
     contracts = load_contracts()
     parameters = parameters_for(partnership, framework)
     result = IngestResult()
@@ -131,8 +134,22 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
         store.create_schema(connection, contracts)
         known = store.known_submissions(connection)
         pending: dict[str, list[_Received]] = defaultdict(list)
-        for path, file_name in tqdm(found.returns, desc="Reading returns", unit="file",
+        checks: dict[str, Callable[[], dict[str, list[Finding]]]] = {}
+
+        def send_for_checking(return_type: str) -> None:
+            if pending.get(return_type) and return_type not in checks:
+                checks[return_type] = checker.submit(
+                    _check_contained, contracts[return_type],
+                    {item.submission.file_name: item.frame for item in pending[return_type]},
+                    parameters)
+
+        # a return type's files one after another, so that each type is checked once read
+        returns = sorted(found.returns, key=lambda entry: _named_type(entry[0]))
+        for path, file_name in tqdm(returns, desc="Reading returns", unit="file",
                                     disable=not progress):
+            if _named_type(path) not in pending:  # the types read so far are complete
+                for return_type in pending:
+                    send_for_checking(return_type)
             try:
                 submission = receive(path, file_name)
             except OSError as error:
@@ -163,15 +180,10 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
                     "save it again from Excel as CSV UTF-8 and resend; if it still fails, "
                     "send the file to the tool's maintainers"), contract)
 
-        checks = {return_type: checker.submit(
-            _check_contained, contracts[return_type],
-            {item.submission.file_name: item.frame for item in items}, parameters)
-            for return_type, items in sorted(pending.items())}
+        for return_type in pending:
+            send_for_checking(return_type)
         _store_all(connection, refused, received_at)
-        for return_type, items in pending.items():
-            for item in items:
-                _type_rows(contracts[return_type], item)
-        for return_type, items in tqdm(sorted(pending.items()), desc="Checking contracts",
+        for return_type, items in tqdm(pending.items(), desc="Checking contracts",
                                        unit="return type", disable=not progress):
             findings = checks[return_type]()  # the next type is checked while this is stored
             files = [_checked_file(contracts[return_type], item,
@@ -183,6 +195,14 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
         store.note_same_slot(connection, stored_now)
         store.save_not_read(connection, result.not_read)
     return result
+
+
+def _named_type(path: Path) -> str:
+    """The return type a file's name gives ("" if it gives none)."""
+    try:
+        return parse_file_name(path.name).return_type
+    except FileNameError:
+        return ""
 
 
 def returns_folder_problem(data_dir: Path) -> str:
@@ -243,26 +263,21 @@ def _unusable(submission: Submission, partnership: Partnership) -> Finding | Non
     return None
 
 
-def _type_rows(contract: Contract, item: _Received) -> None:
-    """The file's rows in the contract's types, ready in case its check accepts it (typed while
-    the contracts are checked); a value that cannot be typed is kept as the error."""
-    try:
-        item.rows = store.typed_rows(contract, item.frame, item.submission.sha256,
-                                     item.submission.file_name, withheld=item.screened.withheld)
-    except Exception as error:  # noqa: BLE001 - refused below if the check accepts the file
-        item.rows = error
-
-
 def _checked_file(contract: Contract, item: _Received, contract_findings: list[Finding]
                   ) -> store.StoredFile:
     """A checked file as it is to be stored: accepted with its typed rows, or rejected."""
     findings = item.table.findings + item.screened.findings + contract_findings
+    stored = store.StoredFile(item.submission, "accepted", contract, len(item.frame), findings)
     if any(finding.is_error for finding in findings):
-        return store.StoredFile(item.submission, "rejected", contract, len(item.frame),
-                                findings)
-    accepted = store.StoredFile(item.submission, "accepted", contract, len(item.frame),
-                                findings, item.rows)
-    return _not_storable(accepted, item.rows) if isinstance(item.rows, Exception) else accepted
+        stored.status = "rejected"
+        return stored
+    try:
+        stored.rows = store.typed_rows(contract, item.frame, item.submission.sha256,
+                                       item.submission.file_name,
+                                       withheld=item.screened.withheld)
+    except Exception as error:  # noqa: BLE001 - refuse the file, keep the run going
+        return _not_storable(stored, error)
+    return stored
 
 
 def _store_all(connection, files: list[store.StoredFile], received_at: datetime) -> list[str]:
