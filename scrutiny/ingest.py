@@ -167,7 +167,7 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
                 continue
             contract = contracts[submission.name.return_type]
             try:
-                pending[contract.return_type].append(_read(submission, contract, framework))
+                received = _read(submission, contract, framework)
             except UnreadableFile as error:
                 quarantine(submission, _whole_file_finding(
                     submission, "unreadable", str(error),
@@ -179,6 +179,8 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
                     f"the file could not be read ({type(error).__name__})",
                     "save it again from Excel as CSV UTF-8 and resend; if it still fails, "
                     "send the file to the tool's maintainers"), contract)
+            else:
+                pending[contract.return_type].append(received)
 
         for return_type in pending:
             send_for_checking(return_type)
