@@ -61,7 +61,6 @@ class ContractChecker:
         try:
             return future.result()
         except BrokenProcessPool:  # the process died (killed, out of memory): check here
-            self._fork = False
             return function(*args)
 
     def close(self) -> None:

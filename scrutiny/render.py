@@ -86,9 +86,9 @@ def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[s
     notebook = nbformat.read(notebook_path, as_version=4)
     removed = stderr_outputs(notebook)
     exporter = PublicationExporter(template_name="scrutiny",
-                            extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
-                            exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+                                   extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
+                                   exclude_input=True, exclude_input_prompt=True,
+                                   exclude_output_prompt=True)
     body, _resources = exporter.from_notebook_node(
         notebook, resources={"metadata": {"name": page.title}, "scrutiny": page.resources()})
     write_atomically(html_path, finish(body))
