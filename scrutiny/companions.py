@@ -4,8 +4,8 @@ Each report gets a data pack (an accessible XLSX of its figures, :mod:`scrutiny.
 each area and the partnership get a one-page summary for children and young people
 (:mod:`scrutiny.children`). Both are written by the runner from the run's judgements before
 any report starts (in forked processes, one per CPU), so every report's page can link to
-them. This module names those files and
-builds each report's page header (:class:`scrutiny.publication.Page`).
+them. This module names those files and builds each report's page header
+(:class:`scrutiny.publication.Page`).
 """
 
 from __future__ import annotations

@@ -144,10 +144,11 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
                     parameters)
 
         # a return type's files one after another, so that each type is checked once read
-        returns = sorted(found.returns, key=lambda entry: _named_type(entry[0]))
-        for path, file_name in tqdm(returns, desc="Reading returns", unit="file",
-                                    disable=not progress):
-            if _named_type(path) not in pending:  # the types read so far are complete
+        returns = sorted(((_named_type(path), path, file_name)
+                          for path, file_name in found.returns), key=lambda entry: entry[0])
+        for named, path, file_name in tqdm(returns, desc="Reading returns", unit="file",
+                                           disable=not progress):
+            if named not in pending:  # the types read so far are complete
                 for return_type in pending:
                     send_for_checking(return_type)
             try:

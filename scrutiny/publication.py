@@ -6,8 +6,8 @@ printed, on every page), links to the period's other reports and files, and one 
 (``templates/publication.css``). What only the rendered page knows is added here: a contents
 list of its sections, ids for the headings it links to, one ``h1``, scrollable wrappers that
 a keyboard can reach for tables wider than the column, and a text alternative for any image
-without one. The PDF is the same page printed by
-WeasyPrint, tagged for screen readers (PDF/UA-1), with page numbers and the contents' pages.
+without one. The PDF is the same page printed by WeasyPrint, tagged for screen readers
+(PDF/UA-1), with page numbers and the contents' pages.
 """
 
 from __future__ import annotations
