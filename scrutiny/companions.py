@@ -89,6 +89,8 @@ def write_companions(judgements: Judgements, jobs: list[Job], period_dir: Path,
         else:
             pdf.unlink(missing_ok=True)  # an earlier run's, out of date now
         tasks.append(partial(_problems, steps))
+    if packs:
+        datapack.figures_for(judgements)  # once, here: the forked processes inherit it
     results = _run_all(tasks, workers)
     for (slug, relative), problems in zip(packs, results[:len(packs)], strict=True):
         companions.problems += problems

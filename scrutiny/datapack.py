@@ -36,6 +36,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import gptables as gpt
@@ -483,6 +484,14 @@ class _Figures:
             units={"Target": "in the indicator's unit"})
 
 
+@lru_cache(maxsize=1)  # one run's at a time: a long session does not keep every run's
+def figures_for(judgements: Judgements) -> _Figures:
+    """The published figures of a run's judgements, looked up by figure: built once and read
+    by every pack (the runner builds them before its processes fork, so each inherits them)."""
+    return _Figures(judgements)
+
+
+
 def _polarity_words(polarity: str) -> str:
     return {"higher_is_better": "higher is better", "lower_is_better": "lower is better",
             "context": "neither (context)"}.get(str(polarity), str(polarity).replace("_", " "))
@@ -619,7 +628,7 @@ def area_pack(judgements: Judgements, area_code: str, path: str | Path) -> Path:
     indicators (each in its headline window), Published_statistics (DfE's latest year, where
     the area has any) and Definitions.
     """
-    figures = _Figures(judgements)
+    figures = figures_for(judgements)
     cycle = figures.cycle
     name = cycle.area_name(area_code)
     sheets = []
@@ -757,7 +766,7 @@ def regional_pack(judgements: Judgements, path: str | Path) -> Path:
     there are any), All_judgements (the rows of indicators.csv), Areas (the codes of the
     areas and comparators) and Definitions.
     """
-    figures = _Figures(judgements)
+    figures = figures_for(judgements)
     cycle = figures.cycle
     sheets = []
     for step in figures.framework.steps:

@@ -39,6 +39,7 @@ from scrutiny.framework import Indicator
 from scrutiny.stats import Polarity, compare, poisson_interval, rate_interval, wilson_interval
 
 if TYPE_CHECKING:
+    from scrutiny.periods import Period
     from scrutiny.report.common import CycleFigures
 
 COLUMNS = ["area_code", "indicator_id", "period", "window", "numerator", "denominator", "value",
@@ -209,7 +210,7 @@ class Judgements:
     def _indicator_rows(self) -> list[dict]:
         values = self.figures.values.set_index(["indicator_id", "area_code", "window"])
         codes = [*self.cycle.area_codes, PARTNERSHIP_CODE]
-        rows = []
+        figures_compared = []
         for indicator in self.framework.indicators:
             for window in ("quarter", "year"):
                 figures = {code: self._own(indicator, code, window, values) for code in codes}
@@ -220,14 +221,18 @@ class Judgements:
                                       figures[code])
                     base.update(self._ranked(indicator.national_id, code))
                     base.update(self._spc(indicator, code))
-                    base["trend"] = self._trend(indicator, code, window)
                     comparators = {} if code == PARTNERSHIP_CODE else {
                         PARTNERSHIP: figures[PARTNERSHIP_CODE],
                         **{other: figures[other] for other in self.cycle.area_codes
                            if other != code}}
                     comparators.update(national.get(code, {}))
-                    rows += self._compared(base, figures[code], comparators, indicator.unit,
-                                           indicator.polarity)
+                    figures_compared.append((indicator, window, base, figures[code], comparators))
+        # the trends last: their earlier periods may still be computing on another CPU
+        # (CycleFigures.history_aside)
+        rows = []
+        for indicator, window, base, own, comparators in figures_compared:
+            base["trend"] = self._trend(indicator, base["area_code"], window)
+            rows += self._compared(base, own, comparators, indicator.unit, indicator.polarity)
         return rows
 
     def _own(self, indicator: Indicator, code: str, window: str,
@@ -273,13 +278,21 @@ class Judgements:
         return {"spc_variation": spc.variation(frame, indicator.polarity),
                 "spc_assurance": spc.assurance(frame, indicator.target, indicator.polarity)}
 
+    def trend_periods(self, window: str) -> list[Period]:
+        """The periods a trend in ``window`` is read over, oldest first: quarter by quarter,
+        or the same quarter a year apart."""
+        shift, count = (1, TREND_QUARTERS) if window == "quarter" else (4, TREND_YEARS)
+        return [self.cycle.period.shift(-shift * back) for back in reversed(range(count))]
+
+    def history_wanted(self) -> list[tuple[Period, str]]:
+        """Every (period, window) whose figures the trends read."""
+        return [(period, window) for window in ("quarter", "year")
+                for period in self.trend_periods(window)]
+
     def _trend(self, indicator: Indicator, code: str, window: str) -> str:
         if indicator.window == "year" and window == "quarter":
             window = "year"  # the figure always covers 12 months
-        # quarter by quarter, or the same quarter a year apart
-        shift, count = (1, TREND_QUARTERS) if window == "quarter" else (4, TREND_YEARS)
-        points = [self.figures.history(self.cycle.period.shift(-shift * back), window)
-                  for back in reversed(range(count))]
+        points = [self.figures.history(period, window) for period in self.trend_periods(window)]
         series = [_lookup(frame, (indicator.id, code, window)) for frame in points]
         if any(row is None or _own(row).status != SHOWN for row in series):
             return ""

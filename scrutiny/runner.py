@@ -230,7 +230,8 @@ def run_cycle(data_dir: Path, out_dir: Path, *, period: str | None = None,
     try:  # every figure once, before any report: a partnership's failing measure is one sentence
         figures = CycleFigures(load_cycle(store_path, chosen_period))
         judgements = figures.judgements
-        judgements.table  # noqa: B018  (computed here, so a failing measure stops the run)
+        with figures.history_aside(judgements.history_wanted()):  # the trends' earlier periods
+            judgements.table  # noqa: B018  (computed here, so a failing measure stops the run)
     except MeasureError as error:
         raise RunError(str(error)) from error
 

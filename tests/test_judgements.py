@@ -205,10 +205,12 @@ def test_the_frameworks_spc_baseline_and_an_indicators_rebase_set_the_control_li
     draws and judges: limits from each segment's first months only."""
     from dataclasses import replace
 
+    from scrutiny.cycle import load_cycle
     from scrutiny.framework import default_text, framework_from_texts
     from scrutiny.report.common import CycleFigures
 
-    figures = CycleFigures.open(cycle_outputs["store"], "2025-26-Q4")
+    # its own figures: those the run shared have charted the first framework's limits already
+    figures = CycleFigures(load_cycle(cycle_outputs["store"], "2025-26-Q4"))
     texts = {"framework.toml": default_text("framework.toml").replace(
                  "baseline_months = 0", "baseline_months = 6"),
              "indicators.toml": default_text("indicators.toml").replace(
@@ -224,3 +226,33 @@ def test_the_frameworks_spc_baseline_and_an_indicators_rebase_set_the_control_li
         moving_range = np.abs(np.diff(first_six)).mean()
         assert segment["mean"].iloc[-1] == pytest.approx(mean)
         assert segment["ucl"].iloc[-1] == pytest.approx(mean + 2.66 * moving_range)
+
+
+@pytest.mark.parametrize("aside_fails", [False, True])
+def test_trends_computed_in_a_forked_process_are_the_trends_computed_here(
+        cycle_outputs, monkeypatch, aside_fails):
+    """The runner has the trends' earlier periods computed on another CPU: the judgements are
+    the same to the last figure, and the same again if that process fails."""
+    from scrutiny.cycle import load_cycle
+    from scrutiny.report import common
+    from scrutiny.report.common import CycleFigures
+
+    def failed():
+        raise RuntimeError("the forked process failed")
+
+    here = CycleFigures(load_cycle(cycle_outputs["store"], "2025-26-Q4")).judgements.table
+    figures = CycleFigures(load_cycle(cycle_outputs["store"], "2025-26-Q4"))
+    if aside_fails:
+        monkeypatch.setattr(common, "_computed_aside", failed)
+    computed_in = []
+    earlier = CycleFigures._earlier
+    monkeypatch.setattr(CycleFigures, "_earlier", lambda self, period, window: (
+        computed_in.append(period.label), earlier(self, period, window))[1])
+    judgements = figures.judgements
+    with figures.history_aside(judgements.history_wanted()):
+        aside = judgements.table
+    pd.testing.assert_frame_equal(aside, here)
+    assert set(aside["trend"]) >= {"rising", "falling", NO_CLEAR_DIRECTION}
+    earlier_periods = {period.label for period, _ in judgements.history_wanted()} - {"2025-26-Q4"}
+    # computed here only if the process failed (the current period is always here)
+    assert (set(computed_in) - {"2025-26-Q4"} == earlier_periods) is aside_fails

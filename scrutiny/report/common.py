@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +15,7 @@ import pandas as pd
 from scrutiny import charts
 from scrutiny.cycle import PARTNERSHIP_CODE, Cycle, load_cycle
 from scrutiny.disclosure import mark_suppressed, primary_mask
+from scrutiny.forking import can_fork, forked_pool
 from scrutiny.framework import Indicator
 from scrutiny.indicators import indicator_values, monthly
 from scrutiny.judgements import NOTHING, PUBLISHED, SHOWN, SYMBOLS, Judgements
@@ -44,6 +48,7 @@ class CycleFigures:
     _monthly: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _history: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, repr=False)
     _spc: dict[tuple[str, str], pd.DataFrame | None] = field(default_factory=dict, repr=False)
+    _aside: Future | None = field(default=None, repr=False)  # see history_aside
 
     @classmethod
     def open(cls, store_path: str | Path, period: str) -> CycleFigures:
@@ -86,15 +91,49 @@ class CycleFigures:
         """Indicator values at an earlier (or this) period, suppressed as published, indexed
         by indicator, area and window: the points of a trend."""
         key = (period.label, window)
+        if key not in self._history and self._aside is not None:
+            future, self._aside = self._aside, None
+            with suppress(Exception):  # the process failed or died: they are computed here
+                self._history.update(future.result())
         if key not in self._history:
-            if period == self.cycle.period:
-                frame = self.values[self.values["window"] == window]
-            else:
-                units = {ind.id: ind.unit for ind in self.cycle.framework.indicators}
-                frame = mark_suppressed(indicator_values(self.cycle.as_of(period), window),
-                                        units, PARTNERSHIP_CODE, self.threshold)
-            self._history[key] = frame.set_index(["indicator_id", "area_code", "window"])
+            self._history[key] = self._earlier(period, window)
         return self._history[key]
+
+    def _earlier(self, period: Period, window: str) -> pd.DataFrame:
+        if period == self.cycle.period:
+            frame = self.values[self.values["window"] == window]
+        else:
+            units = {ind.id: ind.unit for ind in self.cycle.framework.indicators}
+            frame = mark_suppressed(indicator_values(self.cycle.as_of(period), window),
+                                    units, PARTNERSHIP_CODE, self.threshold)
+        return frame.set_index(["indicator_id", "area_code", "window"])
+
+    @contextmanager
+    def history_aside(self, wanted: Iterable[tuple[Period, str]]) -> Iterator[None]:
+        """Within this block, the earlier periods' figures ``wanted`` (period, window) are
+        computed in a forked process, on another CPU, while this one goes on; :meth:`history`
+        takes them from it. Where the system cannot fork or has one CPU, or the process fails,
+        they are computed here when asked for."""
+        keys = [(period, window) for period, window in wanted
+                if period != self.cycle.period and (period.label, window) not in self._history]
+        if not keys or not can_fork() or (os.cpu_count() or 1) < 2:
+            yield
+            return
+        global _ASIDE
+        _ASIDE = (self, keys)
+        pool = forked_pool(1)
+        try:
+            self._aside = pool.submit(_computed_aside)  # the process forks here
+        finally:
+            _ASIDE = None
+        ended = False
+        try:
+            yield
+            ended = True
+        finally:
+            self._aside = None
+            # a failed block does not wait: the process exits once its work is done
+            pool.shutdown(wait=ended, cancel_futures=True)
 
     @cached_property
     def judgements(self) -> Judgements:
@@ -139,6 +178,15 @@ class CycleFigures:
             return None  # monthly points would show small numbers
         return xmr(series["value"], indicator.polarity,
                    baseline=self.cycle.framework.spc_baseline, rebase=indicator.rebase)
+
+
+# What the process forked by CycleFigures.history_aside computes: set only while it forks.
+_ASIDE: tuple[CycleFigures, list[tuple[Period, str]]] | None = None
+
+
+def _computed_aside() -> dict[tuple[str, str], pd.DataFrame]:
+    figures, keys = _ASIDE
+    return {(period.label, window): figures._earlier(period, window) for period, window in keys}
 
 
 def header(figures: CycleFigures, title: str, subtitle: str) -> Section:
