@@ -491,7 +491,6 @@ def figures_for(judgements: Judgements) -> _Figures:
     return _Figures(judgements)
 
 
-
 def _polarity_words(polarity: str) -> str:
     return {"higher_is_better": "higher is better", "lower_is_better": "lower is better",
             "context": "neither (context)"}.get(str(polarity), str(polarity).replace("_", " "))
