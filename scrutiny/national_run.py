@@ -118,6 +118,8 @@ def run_national(national_dir: Path | None, out_dir: Path, areas: list[str], *,
         "synthetic": figures.synthetic, "version": __version__, "published": published,
         "data_files": [BENCHMARKS_FILE], "data_packs": {}, "children_pages": [],
         "companion_problems": [], "ingest_summary": "", "rejected": 0, "not_read": 0,
+        # each expected file missing or refused, and what the reports leave out for it
+        "missing_inputs": figures.gaps,
         "sources": [{"name": "Published statistics from DfE, ONS and Ofsted (Open Government "
                              "Licence)",
                      "detail": f"{len(national)} files: "

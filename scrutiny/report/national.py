@@ -3,6 +3,8 @@ statistical neighbours and the partnership, with its rank among all English auth
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from functools import cached_property
 
 import pandas as pd
@@ -31,16 +33,19 @@ LINE_STYLES = {"local_authority": (HIGHLIGHT, "-"), "partnership": (PARTNERSHIP,
                "england": (BLACK, "-.")}
 
 
-def published_text(value: float, unit: str, suppression: str = "") -> str:
+def published_text(value: float, unit: str, suppression: str = "",
+                   decimals: int | None = None) -> str:
+    """A figure as shown: a count whole, a percentage or rate to one decimal place, or to
+    ``decimals``, the places its file publishes the statistic to (DfE gives some as whole
+    numbers), where the figure has no more (a median of whole numbers may end in .5)."""
     if suppression:
         return suppression  # the published symbol, as published
     if value is None or pd.isna(value):
         return NOT_AVAILABLE
-    if unit == "percent":
-        return f"{value:.1f}%"
     if unit == "count":
         return f"{value:,.0f}"
-    return f"{value:,.1f}"
+    places = decimals if decimals is not None and round(value, decimals) == value else 1
+    return f"{value:.{places}f}%" if unit == "percent" else f"{value:,.{places}f}"
 
 
 class NationalBenchmarks:
@@ -49,6 +54,7 @@ class NationalBenchmarks:
     def __init__(self, cycle: Cycle):
         self.cycle = cycle
         self._comparators: dict[str, pd.DataFrame] = {}
+        self._reranked: dict[tuple[str, str], pd.DataFrame] = {}
         self.long = cycle.national.get("national", pd.DataFrame())
         self.neighbours = cycle.national.get("national_neighbours")
         self.ofsted = cycle.national.get("national_ofsted")
@@ -83,6 +89,22 @@ class NationalBenchmarks:
         from scrutiny.national import la_ranks
 
         return la_ranks(self.long)
+
+    def ranks_by(self, statistic: str, polarity: str) -> pd.DataFrame:
+        """Every authority's rank on one statistic, best first by ``polarity``: DfE's, or a
+        partnership indicator's own where its catalogue reads the statistic the other way (so
+        that a row's band never contradicts its judgement)."""
+        from scrutiny.national import la_ranks
+
+        definition = self.definitions.get(statistic)
+        if definition is None or str(definition.polarity) == str(polarity):
+            return self.ranks
+        key = (statistic, str(polarity))
+        if key not in self._reranked:
+            own = replace(definition, polarity=type(definition.polarity)(polarity))
+            self._reranked[key] = la_ranks(self.long[self.long["indicator_id"] == statistic],
+                                           {statistic: own})
+        return self._reranked[key]
 
     def comparators(self, area_code: str) -> pd.DataFrame:
         """indicator_id, time_period, comparator, value, suppression for one area (computed
@@ -170,10 +192,12 @@ def unit_of(indicator_id: str) -> str:
 
 
 def trend_chart(comparators: pd.DataFrame, indicator_ids: list[str], area_name: str,
-                region_name: str) -> charts.Chart | None:
+                region_name: str,
+                decimals: Mapping[str, int] | None = None) -> charts.Chart | None:
     """Small multiples of the last TREND_YEARS published years of each statistic: the area
     beside its comparators (``comparators``: indicator_id, time_period, comparator, value,
-    suppression); hidden figures are not drawn."""
+    suppression); hidden figures are not drawn. ``decimals``: the places each statistic is
+    published to, where its figures are shown so (:func:`published_text`)."""
     from scrutiny.national import BY_ID
 
     years = comparators.groupby("indicator_id")["time_period"].max()
@@ -193,7 +217,7 @@ def trend_chart(comparators: pd.DataFrame, indicator_ids: list[str], area_name: 
         unit = unit_of(indicator_id)
         panels.append((BY_ID[indicator_id].title, rows.assign(
             value=rows["value"].where(suppression == ""),
-            shown=[published_text(value, unit, symbol)
+            shown=[published_text(value, unit, symbol, (decimals or {}).get(indicator_id))
                    for value, symbol in zip(rows["value"], suppression, strict=True)])))
     return charts.trend_lines(panels, styles)
 

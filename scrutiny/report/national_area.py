@@ -32,22 +32,47 @@ from scrutiny.judgements import (
 )
 from scrutiny.national import BY_ID, DEFINITIONS, la_ranks, neighbour_medians
 from scrutiny.national.comparators import england_values, region_values
+from scrutiny.national.files import PUBLISHED
+from scrutiny.national.indicators import FAMILIES, Published, RatePer10k
+from scrutiny.options import ALL_ENGLAND, normalised
 from scrutiny.present import NOT_AVAILABLE, Section
 from scrutiny.report.national import (
     OGL_ATTRIBUTION,
     SYNTHETIC_NATIONAL,
-    first_published,
     ofsted_table,
     published_text,
     trend_chart,
     unit_of,
 )
 from scrutiny.shared import share, shared
+from scrutiny.stats import Polarity
 
 MOST_TRENDS = 8  # statistics drawn in an authority's trend chart: those that stand out
 MARKS = {"better": "▲ better", "worse": "▼ worse", "similar": "● similar",
          "higher": "↑ higher", "lower": "↓ lower"}
 ENGLAND_NAME = "England"
+# An ONS fact: London (E12000007) is Inner London (E13000001) and Outer London (E13000002),
+# the regions DfE's files give London's boroughs.
+LONDON, LONDON_PARTS = "E12000007", ("E13000001", "E13000002")
+MOST_PLACES = 2  # a published figure has at most this many decimal places; more: computed
+# How the outer bands read: where a statistic has a better direction they are its best and
+# worst quarters; where it has none (ranked highest first) its highest and lowest
+BAND_WORDS = {True: {BANDS[0]: "best quarter", BANDS[-1]: "worst quarter"},
+              False: {BANDS[0]: "highest quarter", BANDS[-1]: "lowest quarter"}}
+BAND_NOTE = ("Band and rank are among all English authorities: where the statistic has a "
+             "better direction, band A is the best quarter and rank 1 the best; where it has "
+             "none, band A is the highest quarter and rank 1 the highest.")
+# What each family of statistics is about, for a report's introduction
+TOPICS = {"cin": "children in need", "referrals": "children in need",
+          "s47_icpc": "child protection", "cpp_subsequent": "child protection",
+          "cpp": "child protection", "cla": "children looked after",
+          "placements": "children looked after", "care_leavers": "care leavers",
+          "workforce": "the social work workforce"}
+NEIGHBOURS_MEDIAN = "its statistical neighbours' median"
+POPULATION = "population"  # the ONS estimates, which every rate of RatePer10k divides by
+# What the reports lose without a file that holds no statistics of its own
+WITHOUT = {"neighbours": "the median of each authority's ten statistical neighbours",
+           "ofsted": "the Ofsted judgements"}
 
 
 class NationalSelectionError(ValueError):
@@ -107,6 +132,67 @@ class NationalFigures:
         """The latest year published of any statistic (2025: the year to 31 March 2025)."""
         return max(self.latest.values())
 
+    @property
+    def has_neighbours(self) -> bool:
+        return self.neighbours is not None and not self.neighbours.empty
+
+    @property
+    def has_ofsted(self) -> bool:
+        return self.ofsted is not None and not self.ofsted.empty
+
+    @property
+    def publishers(self) -> str:
+        """Whose statistics the reports have: DfE's, and Ofsted's if its file was read."""
+        return "DfE's and Ofsted's" if self.has_ofsted else "DfE's"
+
+    @cached_property
+    def decimals(self) -> dict[str, int]:
+        """The decimal places each statistic DfE publishes (rather than one computed here) has
+        in its file: DfE gives some as whole numbers, shown so (26%, not 26.0%)."""
+        published = [item.id for item in DEFINITIONS if isinstance(item.method, Published)]
+        rows = self.long[self.long["indicator_id"].isin(published) & self.long["value"].notna()]
+        places = {statistic: _places(group) for statistic, group in
+                  rows.groupby("indicator_id")["value"]}
+        return {statistic: number for statistic, number in places.items() if number is not None}
+
+    def text(self, value: float, statistic: str, suppression: str = "") -> str:
+        """A figure of ``statistic`` as shown, at the places its file publishes it to."""
+        return published_text(value, unit_of(statistic), suppression,
+                              self.decimals.get(statistic))
+
+    @cached_property
+    def gaps(self) -> list[str]:
+        """One sentence for each expected file that was missing or could not be used: its
+        name, why, and what the reports leave out without it."""
+        if self.files.empty or "status" not in self.files.columns:
+            return []
+        problems = self.files[self.files["status"].isin(["missing", "refused"])]
+        return [self._gap(row) for row in problems.itertuples()]
+
+    def _gap(self, row) -> str:  # noqa: ANN001 (a row of itertuples)
+        if row.status == "missing":
+            expected = PUBLISHED.get(row.family)
+            named = (f"{expected.name} (or another file named {expected.pattern})"
+                     if expected else Path(row.file).name)
+            sentence = f"{named} was not found"
+        else:
+            why = row.problem if isinstance(row.problem, str) and row.problem else "refused"
+            sentence = f"{Path(row.file).name} could not be used ({why.rstrip('.')})"
+        left_out = self._left_out(row.family)
+        return sentence + (f": the reports leave out {'; '.join(left_out)}." if left_out
+                           else ".")
+
+    def _left_out(self, family: str) -> list[str]:
+        """What has no figures for want of ``family``'s file: its own statistics, the rates
+        computed from the ONS estimates, or what a file of no statistics gives."""
+        present = set(self.statistics)
+        if family in FAMILIES or family == POPULATION:
+            return [item.title for item in DEFINITIONS if item.id not in present and (
+                item.family == family
+                or (family == POPULATION and isinstance(item.method, RatePer10k)))]
+        lacking = {"neighbours": not self.has_neighbours, "ofsted": not self.has_ofsted}
+        return [WITHOUT[family]] if lacking.get(family) else []
+
     def authority(self, old_la_code: str) -> pd.Series:
         return self.areas.set_index("old_la_code").loc[str(old_la_code)]
 
@@ -121,17 +207,26 @@ class NationalFigures:
         return areas[areas["last_year"] >= areas["last_year"].max()]
 
     def select(self, selection: list[str]) -> list[str]:
-        """The old_la_codes chosen by ``--areas``: all-england, region codes, or codes (of
-        current authorities)."""
+        """The old_la_codes chosen by ``--areas``: all-england, region codes (London's
+        E12000007, or its two halves E13000001 and E13000002, too), or codes of current
+        authorities; any case."""
+        items = list(dict.fromkeys(normalised(item) for item in selection))
         areas = self.current
-        if [item.lower() for item in selection] == ["all-england"]:
+        if not items:
+            raise NationalSelectionError(f"--areas names no authority. {self._choices()}")
+        if ALL_ENGLAND in items:
+            if len(items) > 1:
+                raise NationalSelectionError(
+                    f"--areas {','.join(items)}: all-england already includes every "
+                    "authority; give it alone")
             return list(areas["old_la_code"])
         chosen, unknown = [], []
-        regions = set(areas["region_code"])
         former = self.areas.set_index("old_la_code")
-        for item in selection:
-            if item in regions:
-                chosen += list(areas.loc[areas["region_code"] == item, "old_la_code"])
+        for item in items:
+            in_region = areas["region_code"].isin(
+                {item, *LONDON_PARTS} if item == LONDON else {item})
+            if in_region.any():
+                chosen += list(areas.loc[in_region, "old_la_code"])
             elif item in set(areas["old_la_code"]):
                 chosen.append(item)
             elif item in former.index:
@@ -141,14 +236,21 @@ class NationalFigures:
                     "the code of the authority that replaced it")
             else:
                 unknown.append(item)
-        if unknown or not chosen:
-            region_list = ", ".join(f"{code} ({name})" for code, name in sorted(
-                set(zip(areas["region_code"], areas["region_name"], strict=True))))
+        if unknown:
             raise NationalSelectionError(
-                f"--areas {', '.join(unknown or selection)}: not in the national statistics. "
-                f"Give all-england, a region code ({region_list}) or old_la_codes such as "
-                f"{', '.join(list(areas['old_la_code'])[:3])}")
+                f"--areas {', '.join(unknown)}: not in the national statistics. "
+                f"{self._choices()}")
         return list(dict.fromkeys(chosen))
+
+    def _choices(self) -> str:
+        """What --areas can name, from the statistics themselves."""
+        areas = self.current
+        regions = set(zip(areas["region_code"], areas["region_name"], strict=True))
+        if any(code in LONDON_PARTS for code, _name in regions):
+            regions.add((LONDON, "London"))
+        region_list = ", ".join(f"{code} ({name})" for code, name in sorted(regions))
+        return (f"Give {ALL_ENGLAND}, a region code ({region_list}) or old_la_codes such as "
+                f"{', '.join(list(areas['old_la_code'])[:3])}")
 
     # --- benchmarks, every authority at once ------------------------------------------
 
@@ -238,6 +340,34 @@ class NationalFigures:
         return rows[["indicator_id", "time_period", "comparator", "value", "suppression"]]
 
 
+def _places(values: pd.Series) -> int | None:
+    """The fewest decimal places that write every value exactly; None if more than a
+    published file gives (figures computed, not published: shown to one place)."""
+    array = values.to_numpy(dtype=float)
+    for places in range(MOST_PLACES + 1):
+        scaled = array * 10**places
+        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-6):
+            return places
+    return None
+
+
+def _directed(statistic: str) -> bool:
+    """Whether DfE's statistic has a better direction (its band A is then the best quarter)."""
+    return BY_ID[statistic].polarity != Polarity.CONTEXT
+
+
+def band_text(band_letter: str, statistic: str) -> str:
+    """A band as read: A and D say which quarter they are, by the statistic's direction."""
+    if not band_letter:
+        return NOT_AVAILABLE
+    words = BAND_WORDS[_directed(statistic)].get(band_letter)
+    return f"{band_letter} ({words})" if words else band_letter
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def _trend_text(trend: str, statistic: str) -> str:
     if not trend:
         return NOT_AVAILABLE
@@ -274,13 +404,22 @@ class NationalAreaReport:
         section = Section(f"{self.name}: published statistics", level=1)
         if self.figures.synthetic:
             section.notice(SYNTHETIC_NATIONAL)
+        topics = dict.fromkeys(TOPICS[BY_ID[statistic].family]
+                               for statistic in self.figures.statistics)
         section.paragraph(
-            f"{self.name} ({self.region}) beside its region, its ten statistical neighbours "
-            "and England in DfE's and Ofsted's published statistics on children in need, "
-            "child protection, children looked after, care leavers and the social work "
-            f"workforce, to the year ending March {self.figures.year} "
-            f"({year_label(self.figures.year)}).")
+            f"{self.name} ({self.region}) beside "
+            f"{self._comparators('its ten statistical neighbours')} in "
+            f"{self.figures.publishers} published statistics on {_listed(list(topics))}, to "
+            f"the year ending March {self.figures.year} ({year_label(self.figures.year)}).")
+        for gap in self.figures.gaps:
+            section.notice(gap)
         return section
+
+    def _comparators(self, neighbours: str) -> str:
+        """The comparators the statistics give this report (no neighbours without DfE's
+        file of them), ``neighbours`` naming theirs."""
+        return _listed(["its region", *([neighbours] if self.figures.has_neighbours else []),
+                        ENGLAND_NAME])
 
     def summary(self) -> Section:
         """Where the authority differs from England (its interval excludes England's figure),
@@ -297,46 +436,48 @@ class NationalAreaReport:
         section.note("Significantly different: the 95% interval of the authority's figure "
                      "(from its published numerator and denominator) excludes England's "
                      "figure. Worse or better where DfE's statistic has a better direction; "
-                     "higher or lower where it has none. Band A is the best quarter of English "
-                     "authorities, D the worst.")
+                     f"higher or lower where it has none. {BAND_NOTE}")
         return section
 
     def _sentence(self, row) -> str:  # noqa: ANN001 (a row of itertuples)
-        unit = unit_of(row.indicator_id)
         word = row.judgement if row.judgement != NOT_JUDGED else row.comparison
-        rank = (f", band {row.band}, rank {int(row.rank)} of {int(row.n_ranked)}"
-                if row.band else "")
-        return (f"{BY_ID[row.indicator_id].title}: {published_text(row.value, unit)} in "
+        rank = (f", band {band_text(row.band, row.indicator_id)}, rank {int(row.rank)} of "
+                f"{int(row.n_ranked)}" if row.band else "")
+        text = self.figures.text
+        return (f"{BY_ID[row.indicator_id].title}: {text(row.value, row.indicator_id)} in "
                 f"{year_label(row.time_period)}, {word} than England "
-                f"({published_text(row.england, unit)}){rank}.")
+                f"({text(row.england, row.indicator_id)}){rank}.")
 
     def benchmarks(self) -> Section:
         section = Section()
         table = pd.DataFrame([self._row(row) for row in self.rows.itertuples()])
-        section.table(table, f"{self.name} beside its region, statistical neighbours and "
-                             "England (latest published year)")
+        section.table(table, f"{self.name} beside {self._comparators('its statistical neighbours')}"
+                             " (latest published year)")
         section.note("Symbols are DfE's: c suppressed, low / k / u low reliability, x not "
-                     "available, z not applicable. Trend: the direction over the last three "
-                     "years, where every year moved the same way.")
+                     f"available, z not applicable. {BAND_NOTE} Trend: the direction over the "
+                     "last three years, where every year moved the same way.")
         return section
 
     def _row(self, row) -> dict:  # noqa: ANN001 (a row of itertuples)
-        unit = unit_of(row.indicator_id)
+        statistic, text = row.indicator_id, self.figures.text
+        unit = unit_of(statistic)
         interval = (f"{published_text(row.lower, unit)} to {published_text(row.upper, unit)}"
                     if not pd.isna(row.lower) else NOT_AVAILABLE)
+        neighbours = ({"Statistical neighbours": text(row.neighbours, statistic)}
+                      if self.figures.has_neighbours else {})
         return {
-            "Statistic": BY_ID[row.indicator_id].title,
+            "Statistic": BY_ID[statistic].title,
             "Year": year_label(row.time_period),
-            self.name: published_text(row.value, unit, row.suppression or ""),
+            self.name: text(row.value, statistic, row.suppression or ""),
             "95% interval": interval,
-            self.region: published_text(row.region, unit),
-            "Statistical neighbours": published_text(row.neighbours, unit),
-            ENGLAND_NAME: published_text(row.england, unit),
+            self.region: text(row.region, statistic),
+            **neighbours,
+            ENGLAND_NAME: text(row.england, statistic),
             "Against England": _against(row.judgement, row.comparison),
-            "Band": row.band or NOT_AVAILABLE,
+            "Band": band_text(row.band, statistic),
             "Rank": (f"{int(row.rank)} of {int(row.n_ranked)}" if not pd.isna(row.rank)
                      else NOT_AVAILABLE),
-            "Trend": _trend_text(row.trend, row.indicator_id),
+            "Trend": _trend_text(row.trend, statistic),
         }
 
     def trends(self) -> Section:
@@ -350,10 +491,11 @@ class NationalAreaReport:
                               "band, so none is charted.")
             return section
         section.figure(
-            trend_chart(self.figures.comparators(self.code), chosen, self.name, self.region),
+            trend_chart(self.figures.comparators(self.code), chosen, self.name, self.region,
+                        self.figures.decimals),
             f"The last five published years of the statistics where {self.name} differs from "
-            "England or sits in band A or D, beside its region, its statistical neighbours' "
-            "median and England.")
+            "England or sits in band A or D, beside "
+            f"{self._comparators(NEIGHBOURS_MEDIAN)}.")
         more = len(stand_out) - MOST_TRENDS
         if more > 0:
             section.note(f"{more} more {'statistic stands' if more == 1 else 'statistics stand'}"
@@ -397,8 +539,10 @@ class NationalComparison:
             section.notice(SYNTHETIC_NATIONAL)
         section.paragraph(
             f"{len(self.codes)} local authorities side by side, and England's regions, in "
-            "DfE's and Ofsted's published statistics to the year ending March "
+            f"{self.figures.publishers} published statistics to the year ending March "
             f"{self.figures.year} ({year_label(self.figures.year)}).")
+        for gap in self.figures.gaps:
+            section.notice(gap)
         return section
 
     def regions(self) -> Section:
@@ -408,15 +552,18 @@ class NationalComparison:
                    .sort_values("region_name"))
         england = england_values(long).set_index(["indicator_id", "time_period"])["value"]
         rows = []
+        text = self.figures.text
         for statistic in self.figures.statistics:
-            year, unit = self.figures.latest[statistic], unit_of(statistic)
+            year = self.figures.latest[statistic]
             row = {"Statistic": BY_ID[statistic].title, "Year": year_label(year),
-                   ENGLAND_NAME: published_text(england.get((statistic, year), np.nan), unit)}
+                   ENGLAND_NAME: text(england.get((statistic, year), np.nan), statistic)}
             for code, name in zip(regions["region_code"], regions["region_name"], strict=True):
                 values = region_values(long, code)
                 match = values[(values["indicator_id"] == statistic)
                                & (values["time_period"] == year)]
-                row[name] = first_published(match, unit)
+                row[name] = (text(match["value"].iloc[0], statistic,
+                                  match["suppression"].iloc[0] or "")
+                             if len(match) else NOT_AVAILABLE)
             rows.append(row)
         section = Section()
         section.table(pd.DataFrame(rows), "England and its regions (latest published year)")
@@ -435,22 +582,29 @@ class NationalComparison:
         table = []
         for code in self.codes:
             mine = rows[rows["area_code"] == code]
+            # best and worst only where a statistic has a better direction: a rate per 10,000
+            # in band A is among the highest, not the best
+            directed = mine[mine["indicator_id"].map(_directed).astype(bool)]
             area = self.figures.authority(code)
             table.append({
                 "Local authority": area["la_name"], "Region": area["region_name"],
                 "Ofsted overall effectiveness": ofsted.get(code) or NOT_AVAILABLE,
                 "Worse than England": int((mine["judgement"] == "worse").sum()),
                 "Better than England": int((mine["judgement"] == "better").sum()),
-                f"In band {BANDS[-1]} (worst quarter)": int((mine["band"] == BANDS[-1]).sum()),
-                f"In band {BANDS[0]} (best quarter)": int((mine["band"] == BANDS[0]).sum()),
+                f"In band {BANDS[-1]} (worst quarter)":
+                    int((directed["band"] == BANDS[-1]).sum()),
+                f"In band {BANDS[0]} (best quarter)": int((directed["band"] == BANDS[0]).sum()),
                 "Statistics published": int(mine["value"].notna().sum()),
             })
         section = Section()
         section.table(pd.DataFrame(table), "Each local authority against England, and its "
                                            "bands among all English authorities")
         section.note("Worse or better: the 95% interval of the authority's figure excludes "
-                     "England's, for the statistics DfE gives a better direction. Each "
-                     "authority's own report gives every figure.")
+                     "England's, for the statistics DfE gives a better direction. In band D or "
+                     "A: among the worst or best quarter of English authorities, also counted "
+                     "only for the statistics with a better direction (for one with none, "
+                     "such as a rate per 10,000 children, band A is the highest quarter, not "
+                     "the best). Each authority's own report gives every figure.")
         return section
 
     def about(self) -> Section:
