@@ -219,7 +219,7 @@ class Judgements:
                 for code in codes:
                     base = self._base(indicator.id, code, self.cycle.period.label, window,
                                       figures[code])
-                    base.update(self._ranked(indicator.national_id, code))
+                    base.update(self._ranked(indicator.national_id, code, indicator.polarity))
                     base.update(self._spc(indicator, code))
                     comparators = {} if code == PARTNERSHIP_CODE else {
                         PARTNERSHIP: figures[PARTNERSHIP_CODE],
@@ -386,13 +386,14 @@ class Judgements:
                 for row in frame.itertuples(index=False)}
         return self._comparators_by_code[code]
 
-    def _ranked(self, statistic: str, code: str) -> dict:
-        """LAIT quartile band and rank of the area's latest published figure."""
+    def _ranked(self, statistic: str, code: str, polarity: str | None = None) -> dict:
+        """LAIT quartile band and rank of the area's latest published figure, best first by
+        ``polarity`` (default: DfE's)."""
         bench = self._national
         if not statistic or not bench.available or code == PARTNERSHIP_CODE:
             return {}
         year = bench.latest_year(statistic)
-        ranks = bench.ranks
+        ranks = bench.ranks if polarity is None else bench.ranks_by(statistic, polarity)
         mine = ranks[(ranks["indicator_id"] == statistic) & (ranks["time_period"] == year)
                      & (ranks["area_code"].astype(str) == self.old_code(code))]
         if mine.empty or pd.isna(mine["rank"].iloc[0]):

@@ -256,3 +256,38 @@ def test_trends_computed_in_a_forked_process_are_the_trends_computed_here(
     earlier_periods = {period.label for period, _ in judgements.history_wanted()} - {"2025-26-Q4"}
     # computed here only if the process failed (the current period is always here)
     assert (set(computed_in) - {"2025-26-Q4"} == earlier_periods) is aside_fails
+
+
+def test_an_indicator_read_the_other_way_from_dfe_is_ranked_its_own_way(cycle_outputs):
+    """A partnership may judge a statistic by another direction than DfE's: its rows' bands
+    and ranks then follow its own polarity, so a band never contradicts the row's judgement."""
+    from dataclasses import replace
+
+    from conftest import DEMO_PERIOD
+    from scrutiny.cycle import load_cycle
+    from scrutiny.report.common import CycleFigures
+
+    cycle = load_cycle(cycle_outputs["store"], DEMO_PERIOD)
+    indicator = cycle.framework.indicator("rereferrals")
+    assert indicator.polarity == "lower_is_better" and indicator.national_id
+    cycle.framework = replace(cycle.framework, indicators=tuple(
+        replace(ind, polarity="higher_is_better") if ind is indicator else ind
+        for ind in cycle.framework.indicators))
+    table = CycleFigures(cycle).judgements.table
+
+    long = cycle.national["national"]
+    statistic = long[(long["indicator_id"] == indicator.national_id)
+                     & (long["geographic_level"] == "local_authority") & long["value"].notna()]
+    latest = statistic[statistic["time_period"] == statistic["time_period"].max()]
+    checked = 0
+    for code in cycle.area_codes:
+        mine = latest[latest["area_code"].astype(str) == str(cycle.partnership.area(code)
+                                                             .old_la_code)]
+        rows = table[(table["indicator_id"] == "rereferrals") & (table["area_code"] == code)]
+        if mine.empty or rows.empty:
+            continue
+        higher = int((latest["value"] > mine["value"].iloc[0]).sum())  # best is highest now
+        assert set(rows["rank"].dropna().astype(int)) == {higher + 1}
+        assert set(rows["n_ranked"].dropna().astype(int)) == {len(latest)}
+        checked += 1
+    assert checked >= 3
