@@ -68,9 +68,11 @@ def wilson_interval(successes: ArrayLike, trials: ArrayLike, confidence: float =
     z2n = z * z / n_safe
     centre = (p + z2n / 2) / (1 + z2n)
     half = z / (1 + z2n) * np.sqrt(np.maximum(p * (1 - p) / n_safe + z2n / (4 * n_safe), 0.0))
-    lower = np.where(valid, np.clip(centre - half, 0.0, 1.0), np.nan)
-    upper = np.where(valid, np.clip(centre + half, 0.0, 1.0), np.nan)
-    return _out(scalar, lower, upper)
+    # none or all successes: the limit is exactly 0 or 1, not a rounding error beside it
+    # (which would make 0% "significantly higher" than a benchmark of 0%)
+    lower = np.where(x == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+    upper = np.where(x == n, 1.0, np.clip(centre + half, 0.0, 1.0))
+    return _out(scalar, np.where(valid, lower, np.nan), np.where(valid, upper, np.nan))
 
 
 def poisson_interval(count: ArrayLike, confidence: float = 0.95, method: str = "exact") -> Interval:

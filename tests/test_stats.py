@@ -65,6 +65,14 @@ def test_wilson_zero_trials_and_impossible_counts_are_nan():
     assert all(math.isnan(v) for v in wilson_interval(0, 0))
 
 
+def test_wilson_none_or_all_successes_reach_exactly_0_and_1():
+    # the interval of 0/64 starts at 0 itself: 0% is never "significantly higher" than 0%
+    lower, upper = wilson_interval(np.array([0, 64, 0]), np.array([64, 64, 80]))
+    assert lower[0] == 0.0 and lower[2] == 0.0 and upper[1] == 1.0
+    assert compare(*wilson_interval(0, 64), 0.0, "higher_is_better") == "similar"
+    assert compare(*wilson_interval(64, 64), 1.0, "lower_is_better") == "similar"
+
+
 def test_wilson_rejects_bad_confidence():
     with pytest.raises(ValueError):
         wilson_interval(1, 10, confidence=95)
