@@ -39,6 +39,7 @@ sns.set_theme(style="whitegrid", context="notebook")
 plt.rcParams.update({
     "svg.fonttype": "none",  # text stays text: sharp at any zoom, searchable, small
     "svg.hashsalt": "scrutiny",  # the same chart gives the same file
+    "text.parse_math": False,  # titles are the framework's words: "$500" is money, not maths
     "font.family": "sans-serif", "font.sans-serif": FONT_STACK,
     "font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11,
     "xtick.labelsize": SMALLEST_TEXT, "ytick.labelsize": SMALLEST_TEXT,

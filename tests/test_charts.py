@@ -163,3 +163,13 @@ def test_a_figure_is_named_by_its_description_with_caption_and_collapsed_data():
     assert [td.get_text() for td in details.find_all("tr")[1].find_all("td")] == [
         "Alpha", "24.0%", "22.7% to 25.3%"]
     assert figure_html(chart, "x").count("<svg") == 1
+
+
+@pytest.mark.parametrize("title", ["Cost under $500 a week and over $1,000 a week",
+                                   "Early help started $x^$"])
+def test_dollar_signs_in_a_framework_title_are_drawn_as_written(title):
+    # matplotlib reads text between two $ as maths: a title must stay the framework's words
+    chart = charts.area_bars(_areas(), title, "%")
+    texts = [text.get_text() for text in BeautifulSoup(charts.svg(chart.figure),
+                                                       "html.parser").find_all("text")]
+    assert title in " ".join(texts), texts  # a wrapped title is a text a line
