@@ -17,7 +17,9 @@ def current_actions(cycle: Cycle, area_codes: list[str], period: Period | None =
     actions = cycle.actions
     mine = actions[actions["area_code"].isin(area_codes)]
     if period is not None:
-        mine = mine[mine["period"].map(lambda label: Period.parse(label) <= period)]
+        # as bool: an area with no actions gives an empty mask of objects, which pandas would
+        # read as a list of columns and drop every column
+        mine = mine[mine["period"].map(lambda label: Period.parse(label) <= period).astype(bool)]
     if mine.empty:
         return mine
     latest = mine.groupby("area_code")["period"].transform("max")

@@ -12,7 +12,7 @@ import pandas as pd
 from scrutiny import charts, icons, spc
 from scrutiny.cycle import PARTNERSHIP_CODE
 from scrutiny.findings import Findings, anchor, findings_for
-from scrutiny.framework import Panel, Step, Theme
+from scrutiny.framework import Framework, Panel, Step, Theme
 from scrutiny.indicators import window_bounds, window_months
 from scrutiny.measures import COMPLETED
 from scrutiny.periods import Period
@@ -289,7 +289,7 @@ class AreaReport:
         section.heading("What we heard and what changed (this quarter)")
         shown = year[year["month"].isin(self.cycle.period.months)]
         table = pd.DataFrame({
-            "Theme": shown["theme"].map(lambda t: framework.theme(t).title),
+            "Theme": shown["theme"].map(lambda t: _theme_title(framework, t)),
             "Method": shown["method"].map(lambda code: framework.label("engagement_method",
                                                                         code)),
             "What we heard": shown["what_we_heard"],
@@ -329,7 +329,7 @@ class AreaReport:
             courses=("course", "size"), places=("places", "sum"), attended=("attended", "sum"),
             evaluations=("evaluations", "sum"), met_needs=("met_needs", "sum")).reset_index()
         table = pd.DataFrame({
-            "Theme": by_theme["theme"].map(lambda t: self.cycle.framework.theme(t).title),
+            "Theme": by_theme["theme"].map(lambda t: _theme_title(self.cycle.framework, t)),
             "Courses run": by_theme["courses"].map(self.figures.count),
             "Places": by_theme["places"].map(self.figures.count),
             "Attended": by_theme["attended"].map(self.figures.count),
@@ -367,7 +367,7 @@ class AreaReport:
                       & (pd.to_datetime(audits["completed"]) >= start)
                       & (pd.to_datetime(audits["completed"]) <= end)]
         by_theme = mine.groupby("theme")[grades].sum().reset_index()
-        by_theme["theme"] = by_theme["theme"].map(lambda t: framework.theme(t).title)
+        by_theme["theme"] = by_theme["theme"].map(lambda t: _theme_title(framework, t))
         shown = by_theme.rename(columns={"theme": "Theme", **labels})
         section.heading("Multi-agency case audits (12 months)")
         display = shown.copy()
@@ -566,3 +566,10 @@ class AreaReport:
         frame = pd.DataFrame([{"what": "Actions", **counts.to_dict()}])
         return charts.stacked_bars(frame, "what", STATES, title, "actions",
                                    charts.ACTION_STATES)
+
+
+def _theme_title(framework: Framework, theme_id: str) -> str:
+    """A theme's title. Rows returned under an earlier framework may name a theme it no longer
+    has: such a theme is shown by its id made readable, as an unknown code is."""
+    titles = {theme.id: theme.title for theme in framework.themes}
+    return titles.get(theme_id) or framework.label("theme", theme_id)
