@@ -121,6 +121,7 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
     received_at = datetime.now(UTC).replace(tzinfo=None)
     stored_now: set[tuple[str, str]] = set()  # (sha256, file name) stored by this run
     refused: list[store.StoredFile] = []  # refused before any contract check
+    in_folder: list[Submission] = []  # every return read from the folder, new or not
 
     def quarantine(submission: Submission, finding: Finding,
                    contract: Contract | None = None) -> None:
@@ -157,6 +158,7 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
                 result.not_read.append({"path": file_name, "expected": "",
                                         "reason": f"cannot be opened ({error.strerror})"})
                 continue
+            in_folder.append(submission)
             if (submission.file_name, submission.sha256) in known:
                 result.files.append(_entry(submission, "already stored"))
                 continue
@@ -197,6 +199,8 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
                 stored_now.add((item.submission.sha256, item.submission.file_name))
         store.note_same_slot(connection, stored_now)
         store.save_not_read(connection, result.not_read)
+        store.save_in_folder(connection, in_folder)
+        store.set_aside_repeats(connection, contracts)
     return result
 
 

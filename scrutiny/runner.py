@@ -86,13 +86,30 @@ def slugify(text: str) -> str:
 
 
 def latest_complete_quarter(store_path: Path, partnership: Partnership) -> Period:
-    """The newest quarter for which every area has accepted indicators for all three months."""
+    """The newest quarter for which every area has accepted indicators for all three months,
+    from every submitter (the local authority, police, health ...) that sent that area's
+    indicators the quarter before: one submitter early with a new quarter does not make it
+    the quarter reported."""
     with store.open_store(store_path) as connection:
-        rows = connection.execute(
+        months = dict(connection.execute(
             "SELECT period, count(DISTINCT area_code || month) FROM indicators GROUP BY period"
-        ).fetchall()
-    complete = [Period.parse(label) for label, cells in rows
-                if cells >= 3 * len(partnership.areas)]
+        ).fetchall())
+        sent = connection.execute(
+            "SELECT period, area_code, coalesce(label, '') FROM current_submissions "
+            "WHERE return_type = 'indicators'").fetchall()
+    submitters: dict[tuple[str, str], set[str]] = {}
+    for label, area_code, submitter in sent:
+        submitters.setdefault((label, area_code), set()).add(submitter)
+
+    def every_submitter(period: Period) -> bool:
+        before = period.shift(-1).label
+        return all(submitters.get((before, area.code), set())
+                   <= submitters.get((period.label, area.code), set())
+                   for area in partnership.areas)
+
+    complete = [period for period in map(Period.parse, months)
+                if months[period.label] >= 3 * len(partnership.areas)
+                and every_submitter(period)]
     if not complete:
         raise RunError(
             "no quarter has accepted indicator returns for every area: see the data-quality "

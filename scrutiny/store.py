@@ -63,9 +63,26 @@ CREATE TABLE IF NOT EXISTS not_read (  -- files of the data folder not read, at 
     reason VARCHAR NOT NULL,
     expected VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS in_folder (  -- the returns in the data folder at the last run
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    slot VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS set_aside (  -- accepted files that repeat another's rows
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL
+);
 CREATE OR REPLACE VIEW current_submissions AS
-SELECT * EXCLUDE (content) FROM submissions
+SELECT * EXCLUDE (content) FROM submissions s
 WHERE status = 'accepted'
+  -- a slot with files in the data folder now is what those files hold: a file saved over
+  -- stops counting. A slot with none keeps what was received before, so a folder may hold
+  -- only the latest quarter, or only the files sent since the last run.
+  AND (EXISTS (SELECT 1 FROM in_folder f WHERE f.file_name = s.file_name
+                                            AND f.sha256 = s.sha256)
+       OR NOT EXISTS (SELECT 1 FROM in_folder f WHERE f.slot = s.slot))
+  AND NOT EXISTS (SELECT 1 FROM set_aside a WHERE a.file_name = s.file_name
+                                             AND a.sha256 = s.sha256)
 QUALIFY row_number() OVER (PARTITION BY slot ORDER BY version DESC, received_at DESC,
                                         file_name DESC) = 1;
 """
@@ -259,6 +276,84 @@ def save_not_read(connection: duckdb.DuckDBPyConnection, not_read: list[dict]) -
                                [[item["path"], item["reason"], item["expected"]]
                                 for item in not_read])
     connection.execute("COMMIT")
+
+
+def save_in_folder(connection: duckdb.DuckDBPyConnection,
+                   submissions: Sequence[Submission]) -> None:
+    """Replace the list of returns in the data folder with this run's (the folder as it is
+    now), which decides the current submissions (see ``current_submissions``)."""
+    connection.execute("BEGIN TRANSACTION")
+    connection.execute("DELETE FROM in_folder")
+    rows = [(item.file_name, item.sha256, item.name.slot) for item in submissions
+            if item.name is not None]
+    if rows:
+        connection.executemany("INSERT INTO in_folder VALUES (?, ?, ?)", rows)
+    connection.execute("COMMIT")
+
+
+REPEATS_RULE = "repeats_another_return"
+
+
+def set_aside_repeats(connection: duckdb.DuckDBPyConnection,
+                      contracts: dict[str, Contract]) -> None:
+    """Leave out of the current data each accepted file that repeats rows of another current
+    file of the same return, area and period (rows with the same contract key: the same
+    indicator and month, say): added together they would count the same children twice. The
+    file received first is kept (then by name); each file left out that is in the data folder
+    gets a warning saying why. Worked out again at every run."""
+    connection.execute("BEGIN TRANSACTION")
+    connection.execute("DELETE FROM set_aside")
+    connection.execute("DELETE FROM findings WHERE rule = ?", [REPEATS_RULE])
+    in_folder = set(connection.execute("SELECT file_name, sha256 FROM in_folder").fetchall())
+    findings = []
+    for contract in contracts.values():
+        while repeats := _repeats(connection, contract):
+            connection.executemany("INSERT INTO set_aside VALUES (?, ?)",
+                                   [(name, sha256) for sha256, name, *_ in repeats])
+            findings += [(sha256, _repeat_finding(name, kept, rows, contract))
+                         for sha256, name, kept, rows in repeats
+                         if (name, sha256) in in_folder]  # not one removed since
+    _insert_findings(connection, findings)
+    connection.execute("COMMIT")
+
+
+def _repeats(connection: duckdb.DuckDBPyConnection, contract: Contract
+             ) -> list[tuple[str, str, str, int]]:
+    """(sha256, file name, the file kept, rows repeated) of each current file that repeats
+    rows of an earlier current file that is not itself repeating another: left out a round at
+    a time, so a file repeating only a file that is left out is kept."""
+    if not contract.key:
+        return []
+    keys = ", ".join(f"r.{column}" for column in contract.key)
+    return connection.execute(f"""
+        WITH keyed AS (
+            SELECT r.source_sha256 AS sha256, r.source_file AS file_name,
+                   first_value(r.source_file) OVER same_row AS kept_file,
+                   first_value(r.source_sha256) OVER same_row AS kept_sha256
+            FROM rows_{contract.return_type} r JOIN current_submissions s
+              ON r.source_sha256 = s.sha256 AND r.source_file = s.file_name
+            WINDOW same_row AS (PARTITION BY s.area_code, s.period, {keys}
+                           ORDER BY s.received_at, s.file_name, s.sha256)),
+        repeating AS (
+            SELECT sha256, file_name, min(kept_file) AS kept_file, count(*) AS repeated
+            FROM keyed WHERE NOT (file_name = kept_file AND sha256 = kept_sha256)
+            GROUP BY sha256, file_name)
+        SELECT sha256, file_name, kept_file, repeated FROM repeating
+        WHERE kept_file NOT IN (SELECT file_name FROM repeating)
+        ORDER BY file_name
+    """).fetchall()
+
+
+def _repeat_finding(file_name: str, kept: str, rows: int, contract: Contract) -> Finding:
+    key = ", ".join(contract.key)
+    return Finding(
+        file_name, REPEATS_RULE, "warning", tuple(contract.key), rows, (),
+        f"{rows} row(s) give the same {key} as {kept}, another return for the same area and "
+        f"period: added together they would be counted twice, so the reports use {kept} "
+        "and leave this file out",
+        f"if this file corrects {kept}, send it named as {kept}'s next version (_v2 at the "
+        "end of that name), which replaces it; if it is another submitter's return, it must "
+        "not repeat the other's rows")
 
 
 def note_same_slot(connection: duckdb.DuckDBPyConnection,

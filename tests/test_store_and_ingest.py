@@ -285,3 +285,105 @@ def test_the_same_name_in_two_subfolders_is_two_submissions(demo_store, tmp_path
                                  "WHERE rule = 'same_return_twice' ORDER BY 1")
     assert [file for file, _ in warnings] == [f"from-email/{name}", f"from-portal/{name}"]
     assert all(f"the reports use from-portal/{name}" in message for _, message in warnings)
+
+
+def _next_quarter(source: Path, target: Path) -> None:
+    """A Q4 indicators return moved on a quarter (January to March become April to June)."""
+    text = source.read_text(encoding="utf-8")
+    for old, new in (("2026-01", "2026-04"), ("2026-02", "2026-05"), ("2026-03", "2026-06")):
+        text = text.replace(f",{old},", f",{new},")
+    target.write_text(text, encoding="utf-8")
+
+
+def test_one_submitter_early_with_a_quarter_does_not_make_it_the_one_reported(
+        demo_ingested, tmp_path):
+    from scrutiny.runner import latest_complete_quarter
+
+    data, pristine, _files = demo_ingested
+    store_path = tmp_path / "store.duckdb"
+    shutil.copyfile(pristine, store_path)
+    partnership = load_partnership(data)
+    assert latest_complete_quarter(store_path, partnership).label == "2025-26-Q4"
+    q4 = sorted((data / "returns").rglob("indicators_*_2025-26-Q4*.csv"))
+    endings = {path.stem.split("_")[-1] for path in q4}
+    assert {"police", "2025-26-Q4"} <= endings  # the police's, and the council's (no label)
+    arrived = tmp_path / "arrived"
+    arrived.mkdir()
+
+    def send(which) -> None:
+        for path in filter(which, q4):
+            _next_quarter(path, arrived / path.name.replace("2025-26-Q4", "2026-27-Q1"))
+        ingest(arrived, store_path, partnership, load_framework(), progress=False)
+
+    send(lambda path: path.stem.endswith("_police"))  # every area's police, nobody else
+    assert latest_complete_quarter(store_path, partnership).label == "2025-26-Q4"
+    send(lambda path: not path.stem.endswith("_police"))  # then the others
+    assert latest_complete_quarter(store_path, partnership).label == "2026-27-Q1"
+
+
+def _numerators(path: Path) -> int:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return sum(int(row["numerator"]) for row in csv.DictReader(handle))
+
+
+def _current_numerators(store_path: Path, area_code: str, period: str) -> int:
+    return query(store_path, "SELECT coalesce(sum(numerator), 0) FROM indicators "
+                             "WHERE area_code = ? AND period = ?", [area_code, period])[0][0]
+
+
+def test_a_return_sent_again_under_another_name_is_not_counted_twice(demo_ingested, tmp_path):
+    data, pristine, _files = demo_ingested
+    store_path = tmp_path / "store.duckdb"
+    shutil.copyfile(pristine, store_path)
+    bath = "E06000022"
+    original = next((data / "returns").rglob(f"indicators_{bath}_2025-26-Q4.csv"))
+    sent = _numerators(original)
+    assert _current_numerators(store_path, bath, "2025-26-Q4") > sent  # police, health too
+    before = _current_numerators(store_path, bath, "2025-26-Q4")
+    folder = tmp_path / "returns" / "2025-26-Q4"
+    folder.mkdir(parents=True)
+    shutil.copyfile(original, folder / original.name)
+    copy = folder / original.name.replace(".csv", "_corrected.csv")
+    shutil.copyfile(original, copy)
+    result = ingest(tmp_path, store_path, load_partnership(data), load_framework(),
+                    progress=False)
+    assert {item["status"] for item in result.files} == {"accepted", "already stored"}
+    assert _current_numerators(store_path, bath, "2025-26-Q4") == before  # not doubled
+    [(rule, rows, message)] = query(
+        store_path, "SELECT rule, rows, message FROM findings WHERE file_name = ?",
+        [f"2025-26-Q4/{copy.name}"])
+    assert rule == "repeats_another_return" and rows == sum(1 for _ in copy.open()) - 1
+    assert f"the reports use 2025-26-Q4/{original.name}" in message
+
+    # the copy removed from the folder: still not counted, and no longer warned about
+    copy.unlink()
+    ingest(tmp_path, store_path, load_partnership(data), load_framework(), progress=False)
+    assert _current_numerators(store_path, bath, "2025-26-Q4") == before
+    assert query(store_path, "SELECT count(*) FROM findings WHERE rule = ?",
+                 ["repeats_another_return"]) == [(0,)]
+
+
+def test_a_return_saved_over_counts_as_the_file_in_the_folder_now(demo_ingested, tmp_path):
+    """A return corrected by saving over it, then put back as it was: the reports use the
+    file in the folder, not the newest one received."""
+    data, pristine, _files = demo_ingested
+    store_path = tmp_path / "store.duckdb"
+    shutil.copyfile(pristine, store_path)
+    bath = "E06000022"
+    original = next((data / "returns").rglob(f"indicators_{bath}_2025-26-Q4_police.csv"))
+    folder = tmp_path / "returns" / "2025-26-Q4"  # where the demo has it: the same name
+    folder.mkdir(parents=True)
+    returned = folder / original.name
+    before = _current_numerators(store_path, bath, "2025-26-Q4")
+    lines = original.read_text(encoding="utf-8").splitlines()
+    cells = lines[1].split(",")
+    cells[3] = str(int(cells[3]) + 100)  # one numerator corrected upwards
+    returned.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n",
+                        encoding="utf-8")
+    ingest(tmp_path, store_path, load_partnership(data), load_framework(), progress=False)
+    assert _current_numerators(store_path, bath, "2025-26-Q4") == before + 100
+    shutil.copyfile(original, returned)  # put back: already in the store, received earlier
+    result = ingest(tmp_path, store_path, load_partnership(data), load_framework(),
+                    progress=False)
+    assert [item["status"] for item in result.files] == ["already stored"]
+    assert _current_numerators(store_path, bath, "2025-26-Q4") == before

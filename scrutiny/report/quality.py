@@ -24,6 +24,7 @@ RULE_NAMES = {
     "formula": "Formula with no result", "merged_cells": "Merged cells",
     "extra_column": "Column not in the return", "identifier_column": "Identifier column",
     "identifier": "Identifier in a value", "same_return_twice": "Same return twice",
+    "repeats_another_return": "Repeats another return",
     "contract": "Contract could not run",
 }
 
