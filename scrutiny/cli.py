@@ -56,7 +56,13 @@ def _synthetic_demo(data_dir: Path | None, national_dir: Path | None) -> bool:
 
 
 def _areas(_ctx, _param, values: tuple[str, ...]) -> list[str] | None:
-    codes = [code.strip() for value in values for code in value.split(",") if code.strip()]
+    from scrutiny.options import normalised
+
+    codes = [normalised(code.strip()) for value in values for code in value.split(",")
+             if code.strip()]
+    if values and not codes:  # given, but blank: never a silent run of every area
+        raise click.BadParameter(f"{','.join(values)!r} names no area: give area codes, "
+                                 "all-england, a region code or old_la_codes, comma-separated")
     return codes or None
 
 
@@ -273,18 +279,32 @@ def national_export(source_dir: Path, out_file: Path) -> None:
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               default=DEFAULT_OUT / "demo-data", show_default=True,
               help="The partnership's data folder (with its partnership.toml).")
-def new_theme(name: str, data_dir: Path) -> None:
+@click.option("--framework", "framework_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The partnership's framework.toml to add the theme to (its indicator, "
+                   "measure and test go beside it), as `scrutiny run --framework` reads it. "
+                   "Default: DATA/framework.toml if it exists, else a copy of the bundled "
+                   "framework written there.")
+@click.option("--id", "theme_id", metavar="ID",
+              help="The theme's id, as returns write it (2 to 40 small letters, digits or _). "
+                   "Default: made from NAME.")
+def new_theme(name: str, data_dir: Path, framework_file: Path | None,
+              theme_id: str | None) -> None:
     """Add a priority theme NAME: its framework entry, an indicator with a worked-example
-    measure, a deep-dive notebook and a test, in the data folder."""
+    measure and a test (beside the framework), and a deep-dive notebook (in the data
+    folder)."""
     from scrutiny.scaffold import new_theme as scaffold
 
-    made = scaffold(data_dir, name)
-    click.echo(f"Theme {made.title!r} ({made.theme_id}) added to {data_dir}:")
+    made = scaffold(data_dir, name, framework_file=framework_file, theme_id=theme_id)
+    click.echo(f"Theme {made.title!r} added with the id {made.theme_id!r} (the id returns "
+               "use for it; --id chooses another):")
     for path in made.written:
         click.echo(f"  {path}")
-    click.echo(f"Next: edit them, test the measure with `pytest {data_dir / 'tests'}`, then "
-               f"`scrutiny run --data {data_dir}`: the theme, its indicator "
-               f"{made.indicator_id!r} and its deep dive appear in the reports.")
+    run = f"scrutiny run --data {data_dir}" + (f" --framework {framework_file}"
+                                               if framework_file else "")
+    click.echo(f"Next: edit them, test the measure with `pytest {made.tests_dir}`, then "
+               f"`{run}`: the theme, its indicator {made.indicator_id!r} and its deep dive "
+               "appear in the reports.")
 
 
 @main.command(context_settings={"ignore_unknown_options": True})

@@ -20,6 +20,7 @@ only the store); or a plug-in package's entry point in the group ``scrutiny.meas
 from __future__ import annotations
 
 import hashlib
+import inspect
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -140,6 +141,63 @@ BUILT_IN: dict[str, Measure] = {measure.__name__: measure for measure in (
     within_working_days, held_within_working_days, published_within_months)}
 
 
+# --- what a built-in measure's options are ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Option:
+    """What one option of a built-in measure names, so the catalogue can be checked before a
+    run: ``column`` (a column of the indicator's return), ``columns`` (a column or a list of
+    them), ``code`` or ``codes`` (one or a list of the codes of the column ``of``; ``@name``
+    is the column another option names), or ``whole_number`` (``minimum`` or more)."""
+
+    kind: str
+    of: str = ""
+    minimum: int = 0
+
+
+COLUMN, COLUMNS = Option("column"), Option("columns")
+ACTION_SOURCES = Option("codes", of="source")
+WORKING_DAYS = Option("whole_number", minimum=0)
+
+
+@dataclass(frozen=True)
+class BuiltInSpec:
+    reads: tuple[str, ...]  # the columns of the return it reads whatever its options
+    options: Mapping[str, Option]
+
+
+BUILT_IN_SPECS: dict[str, BuiltInSpec] = {
+    "share_with_code": BuiltInSpec((), {"column": COLUMN,
+                                        "code": Option("code", of="@column")}),
+    "actions_overdue": BuiltInSpec(("source", "status", "due"),
+                                   {"action_sources": ACTION_SOURCES}),
+    "actions_completed_on_time": BuiltInSpec(("source", "status", "due", "completed"),
+                                             {"action_sources": ACTION_SOURCES}),
+    "column_sum": BuiltInSpec((), {"numerator": COLUMNS, "denominator": COLUMN}),
+    "filled_in": BuiltInSpec((), {"column": COLUMN}),
+    "within_working_days": BuiltInSpec((), {"start": COLUMN, "end": COLUMN,
+                                            "working_days": WORKING_DAYS}),
+    "held_within_working_days": BuiltInSpec((), {"start": COLUMN, "held": COLUMN,
+                                                 "working_days": WORKING_DAYS}),
+    "published_within_months": BuiltInSpec(("decision",), {
+        "decision": Option("code", of="decision"), "start": COLUMN, "published": COLUMN,
+        "months": Option("whole_number", minimum=1)}),
+}
+
+
+def option_names(measure: Measure) -> tuple[set[str], set[str]] | None:
+    """The options a measure takes and those it needs, from its signature (after ``rows`` and
+    ``context``); None where it takes any (``**options``) or its signature cannot be read."""
+    try:
+        parameters = list(inspect.signature(measure).parameters.values())
+    except (TypeError, ValueError):  # some compiled functions have no signature
+        return None
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    named = [p for p in parameters[2:] if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    return ({p.name for p in named}, {p.name for p in named if p.default is p.empty})
+
+
 # --- finding a measure ------------------------------------------------------------------------
 
 @cache
@@ -164,7 +222,8 @@ def find_measure(compute: str, texts: Mapping[str, str]) -> Measure:
         text = texts.get(f"measures/{module_name}.py")
         if text is None:
             raise MeasureError(f"compute = {compute!r}: there is no measures/{module_name}.py "
-                               "in the data folder")
+                               "beside the framework (in the data folder, or beside the "
+                               "--framework file)")
         module = _module(module_name, text, hashlib.sha256(text.encode()).hexdigest())
         measure = getattr(module, function, None)
         if not callable(measure):

@@ -1,17 +1,19 @@
 """``scrutiny new-theme``: a new priority theme, ready for an analyst to fill in.
 
-In the partnership's data folder it writes the theme's entry in ``framework.toml``, an
-indicator in ``indicators.toml`` computed by a worked-example measure in ``measures/``, a
-deep-dive notebook in ``deep_dives/`` (run for every area at the next ``scrutiny run``) and a
-test of the measure in ``tests/``. Where the folder has no framework or catalogue of its own
-yet, the defaults are copied first, so the partnership's files say everything in one place.
-Nothing existing is overwritten.
+It adds the theme to the partnership's framework (``--framework FILE``, else the data folder's
+``framework.toml``), and beside that file an indicator in ``indicators.toml`` computed by a
+worked-example measure in ``measures/`` and a test of the measure in ``tests/``, where a run
+with that framework finds them; and in the data folder a deep-dive notebook in
+``deep_dives/`` (run for every area at the next ``scrutiny run``). Where there is no framework
+or catalogue of the partnership's own yet, the defaults are copied first, so the
+partnership's files say everything in one place. Nothing existing is overwritten.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +34,14 @@ from scrutiny.layout import (
     TESTS_DIR,
 )
 
-_ID = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+ID_LENGTH = 40  # an id names files (measures/<id>.py) and is typed into every return
+_ID = re.compile(rf"^[a-z][a-z0-9_]{{1,{ID_LENGTH - 1}}}$")
+# letters NFKD does not take apart into a Latin letter and its accent
+_LATIN = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o",
+                        "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th"})
+# left out of an id that would otherwise be too long
+_LITTLE_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or",
+                           "the", "to", "with", "et", "de", "des", "du", "la", "le", "les"})
 
 
 @dataclass(frozen=True)
@@ -41,36 +50,69 @@ class Scaffold:
     title: str
     indicator_id: str
     written: list[Path]
+    tests_dir: Path  # where the measure's test is: `pytest` it
 
 
 def theme_id_for(name: str) -> str:
-    """``Neglect and poverty`` -> ``neglect_and_poverty``; an id is kept as it is."""
-    theme_id = re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+    """``Négligence et pauvreté`` -> ``negligence_et_pauvrete``: accents dropped, words joined
+    by _, little words and then whole words left off the end of a name too long for an id."""
+    latin = unicodedata.normalize("NFKD", name.translate(_LATIN))
+    words = re.findall(r"[a-z0-9]+", latin.encode("ascii", "ignore").decode().lower())
+    theme_id = "_".join(words)
+    if len(theme_id) > ID_LENGTH:
+        theme_id = _shortened(words)
     if not _ID.match(theme_id):
-        raise FrameworkError(f"{name!r} cannot be a theme: give a name of 2 to 40 letters, "
-                             "starting with a letter, e.g. \"Neglect\"")
+        made = (f"gives the id {theme_id!r}, but a theme id is 2 to {ID_LENGTH} small letters, "
+                "digits or _, starting with a letter" if theme_id
+                else "has no Latin letters or digits to make a theme id from")
+        raise FrameworkError(f"{name!r} {made}: choose the theme's id with --id, e.g. "
+                             "--id neglect")
+    return theme_id
+
+
+def _shortened(words: list[str]) -> str:
+    kept = [word for word in words if word not in _LITTLE_WORDS] or words
+    theme_id = kept[0][:ID_LENGTH]
+    for word in kept[1:]:
+        if len(theme_id) + 1 + len(word) > ID_LENGTH:
+            break
+        theme_id += "_" + word
+    return theme_id
+
+
+def _checked_id(theme_id: str) -> str:
+    if not _ID.match(theme_id):
+        raise FrameworkError(f"--id {theme_id!r} must be 2 to {ID_LENGTH} small letters, digits "
+                             "or _, starting with a letter, e.g. --id neglect")
     return theme_id
 
 
 def _title_for(name: str, theme_id: str) -> str:
-    return theme_id.replace("_", " ").capitalize() if name.strip() == theme_id else name.strip()
+    title = " ".join(name.split())  # one line: a title is a heading
+    return theme_id.replace("_", " ").capitalize() if title in ("", theme_id) else title
 
 
-def new_theme(data_dir: Path, name: str) -> Scaffold:
+def new_theme(data_dir: Path, name: str, *, framework_file: Path | None = None,
+              theme_id: str | None = None) -> Scaffold:
+    """Add the theme ``name`` (with the id ``theme_id``, else one made from the name) to the
+    framework ``framework_file``, else the data folder's (see the module docstring)."""
     data_dir = Path(data_dir)
     if not (data_dir / PARTNERSHIP_FILE).is_file():
         raise FrameworkError(f"{data_dir} has no {PARTNERSHIP_FILE}: pass the partnership's "
                              "data folder with --data DIR")
-    framework = load_framework(data_dir)  # the partnership's files must be sound to start
-    theme_id = theme_id_for(name)
+    # the partnership's files must be sound to start
+    framework = load_framework(data_dir, framework_file)
+    framework_path = Path(framework_file) if framework_file else data_dir / FRAMEWORK_FILE
+    folder = framework_path.parent  # a run with this framework reads measures/ beside it
+    theme_id = _checked_id(theme_id) if theme_id else theme_id_for(name)
     title = _title_for(name, theme_id)
     indicator_id = f"{theme_id}_actions_overdue"
     if theme_id in framework.theme_ids:
         raise FrameworkError(f"the framework already has a theme {theme_id!r}")
     paths = {
-        "measure": data_dir / MEASURES_DIR / f"{theme_id}.py",
+        "measure": folder / MEASURES_DIR / f"{theme_id}.py",
+        "test": folder / TESTS_DIR / f"test_{theme_id}.py",
         "notebook": data_dir / DEEP_DIVES_DIR / f"{theme_id}.ipynb",
-        "test": data_dir / TESTS_DIR / f"test_{theme_id}.py",
     }
     existing = [str(path) for path in paths.values() if path.exists()]
     if existing or any(ind.id == indicator_id for ind in framework.indicators):
@@ -80,25 +122,28 @@ def new_theme(data_dir: Path, name: str) -> Scaffold:
     # are scrutinised; the analyst moves the indicator if another step suits it better
     tracker = framework.panels("action_tracker")
     step = tracker[0][0] if tracker else framework.steps[-1]
+    files = {FRAMEWORK_FILE: framework_path, CATALOGUE_FILE: folder / CATALOGUE_FILE}
     texts = {
-        FRAMEWORK_FILE: _with_block(data_dir / FRAMEWORK_FILE, FRAMEWORK_FILE,
+        FRAMEWORK_FILE: _with_block(framework_path, FRAMEWORK_FILE,
                                     _theme_block(theme_id, title)),
-        CATALOGUE_FILE: _with_block(data_dir / CATALOGUE_FILE, CATALOGUE_FILE,
+        CATALOGUE_FILE: _with_block(folder / CATALOGUE_FILE, CATALOGUE_FILE,
                                     _indicator_block(theme_id, title, indicator_id, step.id)),
         f"{MEASURES_DIR}/{theme_id}.py": _measure_text(theme_id, title),
     }
-    framework_from_texts({**framework.texts, **texts})  # check it all before writing any
+    # check it all before writing any
+    framework_from_texts({**framework.texts, **texts},
+                         {name: str(path) for name, path in files.items()})
     written = []
-    for file_name in (FRAMEWORK_FILE, CATALOGUE_FILE):
-        (data_dir / file_name).write_text(texts[file_name], encoding="utf-8")
-        written.append(data_dir / file_name)
+    for file_name, path in files.items():
+        path.write_text(texts[file_name], encoding="utf-8")
+        written.append(path)
     for key, text in (("measure", texts[f"{MEASURES_DIR}/{theme_id}.py"]),
-                      ("notebook", _notebook_text(theme_id, title, indicator_id)),
-                      ("test", _test_text(theme_id, indicator_id))):
+                      ("test", _test_text(theme_id, indicator_id, framework_path.name)),
+                      ("notebook", _notebook_text(theme_id, title, indicator_id))):
         paths[key].parent.mkdir(parents=True, exist_ok=True)
         paths[key].write_text(text, encoding="utf-8")
         written.append(paths[key])
-    return Scaffold(theme_id, title, indicator_id, written)
+    return Scaffold(theme_id, title, indicator_id, written, paths["test"].parent)
 
 
 def _with_block(path: Path, name: str, block: str) -> str:
@@ -106,8 +151,21 @@ def _with_block(path: Path, name: str, block: str) -> str:
     return text.rstrip("\n") + "\n\n" + block
 
 
+def _control(character: str) -> bool:
+    return character < " " or character == "\x7f"
+
+
 def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """``text`` as a TOML string: quotes, backslashes and control characters escaped."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + "".join(f"\\u{ord(c):04x}" if _control(c) else c for c in escaped) + '"'
+
+
+def _in_docstring(text: str) -> str:
+    """``text`` inside a Python docstring: quotes, backslashes and control characters
+    escaped."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return "".join(f"\\x{ord(c):02x}" if _control(c) else c for c in escaped)
 
 
 def _theme_block(theme_id: str, title: str) -> str:
@@ -140,8 +198,8 @@ def _indicator_block(theme_id: str, title: str, indicator_id: str, step_id: str)
 
 def _measure_text(theme_id: str, title: str) -> str:
     return textwrap.dedent(f'''\
-        """Measures for the {title.lower()} theme (``compute = "{theme_id}:<function>"`` in
-        indicators.toml).
+        """Measures for the {_in_docstring(title.lower())} theme
+        (``compute = "{theme_id}:<function>"`` in indicators.toml).
 
         A measure gets the rows of its return that the catalogue's ``rows`` selects (here each
         area's latest action tracker), a context (``context.period``, ``context.start`` and
@@ -168,10 +226,10 @@ def _measure_text(theme_id: str, title: str) -> str:
         ''')
 
 
-def _test_text(theme_id: str, indicator_id: str) -> str:
+def _test_text(theme_id: str, indicator_id: str, framework_name: str) -> str:
     return textwrap.dedent(f'''\
         """The {indicator_id} indicator against a worked example, its measure found through
-        the catalogue exactly as `scrutiny run` finds it (run: pytest DATA/tests)."""
+        the catalogue exactly as `scrutiny run` finds it (run: pytest on this folder)."""
 
         from pathlib import Path
 
@@ -181,11 +239,12 @@ def _test_text(theme_id: str, indicator_id: str) -> str:
         from scrutiny.measures import MeasureContext, run_measure
         from scrutiny.periods import Period
 
-        DATA = Path(__file__).resolve().parents[1]  # the partnership's data folder
+        # the partnership's framework, with indicators.toml and measures/ beside it
+        FRAMEWORK = Path(__file__).resolve().parents[1] / {framework_name!r}
 
 
         def test_{indicator_id}_counts_open_actions_past_due():
-            framework = load_framework(DATA)
+            framework = load_framework(framework_file=FRAMEWORK)
             indicator = framework.indicator("{indicator_id}")
             rows = pd.DataFrame({{
                 "area_code": ["E06000022"] * 5,

@@ -230,7 +230,7 @@ def test_new_theme_refuses_what_it_cannot_do_and_overwrites_nothing(tmp_path):
     data = tmp_path / "data"
     with pytest.raises(FrameworkError, match="already has a theme 'missing'"):
         new_theme(data, "Missing")
-    with pytest.raises(FrameworkError, match="cannot be a theme"):
+    with pytest.raises(FrameworkError, match="choose the theme's id with --id"):
         new_theme(data, "!!")
     made = new_theme(data, "Neglect")
     assert made.indicator_id == "neglect_actions_overdue"

@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -150,6 +151,12 @@ class Framework:
     yearly_report: tuple[YearlyRequirement, ...] = ()
     # the texts it was read from: file name (measures/x.py for a measure module) -> text
     texts: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # what messages call those files: the paths they were read from, so a message names the
+    # file the user wrote (``--framework lscp-2026.toml``); a file not listed is its own name
+    files: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def file(self, name: str) -> str:
+        return self.files.get(name, name)
 
     def step(self, step_id: str) -> Step:
         return _find(self.steps, step_id, "step")
@@ -237,7 +244,7 @@ def framework_files(data_dir: Path | None, framework_file: Path | None = None
     return found
 
 
-def _text(path: Path) -> str:
+def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
@@ -247,32 +254,39 @@ def _text(path: Path) -> str:
 def load_framework(data_dir: Path | None = None, framework_file: Path | None = None
                    ) -> Framework:
     """The partnership's framework and catalogue (see :func:`framework_files`), checked."""
-    texts = {name: _text(path) for name, path in
-             framework_files(data_dir, framework_file).items()}
-    return framework_from_texts(texts)
+    paths = framework_files(data_dir, framework_file)
+    return framework_from_texts({name: _read(path) for name, path in paths.items()},
+                                {name: str(path) for name, path in paths.items()})
 
 
-def framework_from_texts(texts: Mapping[str, str]) -> Framework:
-    """A framework from the texts of its files (as kept in the store); defaults fill gaps."""
+def framework_from_texts(texts: Mapping[str, str], files: Mapping[str, str] | None = None
+                         ) -> Framework:
+    """A framework from the texts of its files (as kept in the store); defaults fill gaps.
+    ``files`` says what messages call each file (its path), where not its own name."""
     texts = {FRAMEWORK_FILE: default_text(FRAMEWORK_FILE),
              CATALOGUE_FILE: default_text(CATALOGUE_FILE), **texts}
-    raw = _parse(texts[FRAMEWORK_FILE], FRAMEWORK_FILE)
-    catalogue = _parse(texts[CATALOGUE_FILE], CATALOGUE_FILE)
+    files = dict(files or {})
+    fw = files.get(FRAMEWORK_FILE, FRAMEWORK_FILE)
+    cat = files.get(CATALOGUE_FILE, CATALOGUE_FILE)
+    raw = _parse(texts[FRAMEWORK_FILE], fw)
+    catalogue = _parse(texts[CATALOGUE_FILE], cat)
     _keys(raw, {"steps", "themes", "codes", "disclosure", "spc", "findings", "yearly_report"},
-          FRAMEWORK_FILE)
-    _keys(catalogue, {"indicators"}, CATALOGUE_FILE)
+          fw)
+    _keys(catalogue, {"indicators"}, cat)
     framework = Framework(
-        steps=tuple(_step(item, number) for number, item in
-                    enumerate(_tables(raw, "steps", FRAMEWORK_FILE), start=1)),
-        themes=tuple(_theme(item) for item in _tables(raw, "themes", FRAMEWORK_FILE)),
-        indicators=tuple(_indicator(item) for item in
-                         _tables(catalogue, "indicators", CATALOGUE_FILE)),
-        codes=_codes(raw.get("codes", {})),
-        disclosure_threshold=_threshold(raw.get("disclosure", {})),
-        spc_baseline=_spc_baseline(raw.get("spc", {})),
-        questions=_questions(raw.get("findings", {})),
-        yearly_report=tuple(_requirement(item) for item in raw.get("yearly_report", [])),
+        steps=tuple(_step(item, number, fw) for number, item in
+                    enumerate(_tables(raw, "steps", fw), start=1)),
+        themes=tuple(_theme(item, fw) for item in _tables(raw, "themes", fw)),
+        indicators=tuple(_indicator(item, cat) for item in
+                         _tables(catalogue, "indicators", cat)),
+        codes=_codes(raw.get("codes", {}), fw),
+        disclosure_threshold=_threshold(raw.get("disclosure", {}), fw),
+        spc_baseline=_spc_baseline(raw.get("spc", {}), fw),
+        questions=_questions(raw.get("findings", {}), fw),
+        yearly_report=tuple(_requirement(item, fw) for item in
+                            _tables(raw, "yearly_report", fw, optional=True)),
         texts=dict(texts),
+        files=files,
     )
     _check(framework)
     return framework
@@ -297,11 +311,11 @@ def _keys(table: Mapping, allowed: set[str], where: str, required: set[str] = fr
         raise FrameworkError(f"{where}: {', '.join(missing)} missing")
 
 
-def _tables(raw: Mapping, name: str, where: str) -> list[dict]:
+def _tables(raw: Mapping, name: str, where: str, *, optional: bool = False) -> list[dict]:
     items = raw.get(name, [])
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise FrameworkError(f"{where}: {name} must be tables written [[{name}]]")
-    if not items:
+    if not items and not optional:
         raise FrameworkError(f"{where}: no [[{name}]] defined")
     return items
 
@@ -312,15 +326,29 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _step(item: dict, number: int) -> Step:
-    where = f"{FRAMEWORK_FILE}: step {item.get('id', number)!r}"
+def _words(item: Mapping, keys: set[str], required: set[str], where: str) -> None:
+    """Text keys are words in quotes, and those a table needs are not empty: a number or a
+    table there would be shown, or compared with ids, as if it were text."""
+    for key in sorted(keys & set(item)):
+        value = item[key]
+        if not isinstance(value, str):
+            raise FrameworkError(f"{where}: {key} must be words in quotes, e.g. "
+                                 f"{key} = \"...\", not {value!r}")
+        if key in required and not value.strip():
+            raise FrameworkError(f"{where}: {key} is empty; write it in quotes, e.g. "
+                                 f"{key} = \"...\"")
+
+
+def _step(item: dict, number: int, fw: str) -> Step:
+    where = f"{fw}: step {item.get('id', number)!r}"
     _keys(item, {"id", "title", "question", "evidence", "returns", "panels"}, where,
           {"id", "title", "question"})
+    _words(item, {"id", "title", "question", "evidence"}, {"id", "title", "question"}, where)
     panels = item.get("panels", [])
     if not isinstance(panels, list) or not all(isinstance(p, dict) for p in panels):
         raise FrameworkError(f"{where}: panels must be a list of {{ kind = ... }} tables")
-    return Step(id=str(item["id"]), number=number, title=str(item["title"]),
-                question=str(item["question"]), evidence=str(item.get("evidence", "")),
+    return Step(id=item["id"], number=number, title=item["title"], question=item["question"],
+                evidence=item.get("evidence", ""),
                 returns=_strings(item.get("returns", []), f"{where}: returns"),
                 panels=tuple(_panel(panel, where) for panel in panels))
 
@@ -340,24 +368,29 @@ def _panel(item: dict, where: str) -> Panel:
     return Panel(kind, options)
 
 
-def _theme(item: dict) -> Theme:
-    _keys(item, {"id", "title", "description"}, f"{FRAMEWORK_FILE}: theme "
-          f"{item.get('id', '?')!r}", {"id", "title"})
-    return Theme(**{key: str(value) for key, value in item.items()})
+def _theme(item: dict, fw: str) -> Theme:
+    where = f"{fw}: theme {item.get('id', '?')!r}"
+    _keys(item, {"id", "title", "description"}, where, {"id", "title"})
+    _words(item, {"id", "title", "description"}, {"id", "title"}, where)
+    return Theme(**item)
 
 
 INDICATOR_KEYS = {"id", "title", "definition", "unit", "polarity", "step", "themes", "source",
                   "aggregation", "agency", "national_id", "compute", "rows", "window",
                   "options", "question", "of", "target", "rebase", "for_children"}
+INDICATOR_REQUIRED = {"id", "title", "definition", "unit", "polarity", "step", "source",
+                      "aggregation"}
+INDICATOR_WORDS = {*INDICATOR_REQUIRED, "agency", "national_id", "compute", "rows", "window",
+                   "question", "of"}
 
 
-def _indicator(item: dict) -> Indicator:
-    where = f"{CATALOGUE_FILE}: indicator {item.get('id', '?')!r}"
-    _keys(item, INDICATOR_KEYS, where,
-          {"id", "title", "definition", "unit", "polarity", "step", "source", "aggregation"})
+def _indicator(item: dict, cat: str) -> Indicator:
+    where = f"{cat}: indicator {item.get('id', '?')!r}"
+    _keys(item, INDICATOR_KEYS, where, INDICATOR_REQUIRED)
+    _words(item, INDICATOR_WORDS, INDICATOR_REQUIRED, where)
     options = item.get("options", {})
     if not isinstance(options, dict):
-        raise FrameworkError(f"{where}: options must be a table, e.g. {{ days = 5 }}")
+        raise FrameworkError(f"{where}: options must be a table, e.g. {{ working_days = 5 }}")
     target = item.get("target")
     if target is not None and (isinstance(target, bool) or not isinstance(target, int | float)):
         raise FrameworkError(f"{where}: target must be a number, e.g. target = 100")
@@ -394,56 +427,62 @@ def _for_children(item: dict, where: str) -> dict[str, str]:
     return {name: " ".join(text.split()) for name, text in words.items()}
 
 
-def _codes(raw: Any) -> dict[str, dict[str, str]]:
+@cache
+def _default_codes() -> dict[str, dict[str, str]]:
+    return tomllib.loads(default_text(FRAMEWORK_FILE))["codes"]
+
+
+def _codes(raw: Any, fw: str) -> dict[str, dict[str, str]]:
+    """The code lists: those the file gives, and the bundled ones for any it leaves out (as
+    a file or table left out is the bundled one): returns and measures need every list, and
+    an empty one would refuse every code."""
     if not isinstance(raw, dict):
-        raise FrameworkError(f"{FRAMEWORK_FILE}: codes must be tables such as "
-                             "[codes.section11_rating]")
-    _keys(raw, set(CODE_LISTS), f"{FRAMEWORK_FILE}: codes")
+        raise FrameworkError(f"{fw}: codes must be tables such as [codes.section11_rating]")
+    _keys(raw, set(CODE_LISTS), f"{fw}: codes")
     for name, labels in raw.items():
         if not isinstance(labels, dict) or not labels or not all(
                 isinstance(label, str) for label in labels.values()):
-            raise FrameworkError(f"{FRAMEWORK_FILE}: [codes.{name}] must list code = \"label\"")
-    return {name: dict(raw.get(name, {})) for name in CODE_LISTS}
+            raise FrameworkError(f"{fw}: [codes.{name}] must list code = \"label\", or be "
+                                 "left out for the bundled codes")
+    defaults = _default_codes()
+    return {name: dict(raw.get(name) or defaults[name]) for name in CODE_LISTS}
 
 
-def _threshold(raw: Any) -> int:
+def _threshold(raw: Any, fw: str) -> int:
     if not isinstance(raw, dict):
-        raise FrameworkError(f"{FRAMEWORK_FILE}: disclosure must be a table [disclosure]")
-    _keys(raw, {"threshold"}, f"{FRAMEWORK_FILE}: [disclosure]")
+        raise FrameworkError(f"{fw}: disclosure must be a table [disclosure]")
+    _keys(raw, {"threshold"}, f"{fw}: [disclosure]")
     threshold = raw.get("threshold", 5)
     if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 3:
         # below 3 a published figure of 1 or 2 could identify a child
-        raise FrameworkError(f"{FRAMEWORK_FILE}: [disclosure] threshold must be a whole number "
-                             f"of 3 or more, not {threshold!r}")
+        raise FrameworkError(f"{fw}: [disclosure] threshold must be a whole number of 3 or "
+                             f"more, not {threshold!r}")
     return threshold
 
 
-def _spc_baseline(raw: Any) -> int | None:
+def _spc_baseline(raw: Any, fw: str) -> int | None:
     if not isinstance(raw, dict):
-        raise FrameworkError(f"{FRAMEWORK_FILE}: spc must be a table [spc]")
-    _keys(raw, {"baseline_months"}, f"{FRAMEWORK_FILE}: [spc]")
+        raise FrameworkError(f"{fw}: spc must be a table [spc]")
+    _keys(raw, {"baseline_months"}, f"{fw}: [spc]")
     months = raw.get("baseline_months", 0)
     if not isinstance(months, int) or isinstance(months, bool) or months < 0 or months == 1:
         # a moving range needs two points; 0 means every month
-        raise FrameworkError(f"{FRAMEWORK_FILE}: [spc] baseline_months must be 0 (every month) "
-                             f"or a whole number of 2 or more, not {months!r}")
+        raise FrameworkError(f"{fw}: [spc] baseline_months must be 0 (every month) or a whole "
+                             f"number of 2 or more, not {months!r}")
     return months or None
 
 
-def _questions(raw: Any) -> dict[str, str]:
+def _questions(raw: Any, fw: str) -> dict[str, str]:
     if not isinstance(raw, dict):
-        raise FrameworkError(f"{FRAMEWORK_FILE}: findings must be a table [findings]")
-    _keys(raw, set(FINDING_KINDS), f"{FRAMEWORK_FILE}: [findings]")
+        raise FrameworkError(f"{fw}: findings must be a table [findings]")
+    _keys(raw, set(FINDING_KINDS), f"{fw}: [findings]")
     if not all(isinstance(text, str) and text.strip() for text in raw.values()):
-        raise FrameworkError(f"{FRAMEWORK_FILE}: [findings] questions must be text")
+        raise FrameworkError(f"{fw}: [findings] questions must be text")
     return dict(raw)
 
 
-def _requirement(item: Any) -> YearlyRequirement:
-    if not isinstance(item, dict):
-        raise FrameworkError(f"{FRAMEWORK_FILE}: yearly_report must be tables written "
-                             "[[yearly_report]]")
-    where = f"{FRAMEWORK_FILE}: yearly_report {item.get('id', '?')!r}"
+def _requirement(item: dict, fw: str) -> YearlyRequirement:
+    where = f"{fw}: yearly_report {item.get('id', '?')!r}"
     kind = item.get("evidence")
     if kind not in YEARLY_EVIDENCE:
         raise FrameworkError(f"{where}: unknown evidence {kind!r}; the kinds are "
@@ -452,23 +491,67 @@ def _requirement(item: Any) -> YearlyRequirement:
                if name not in ("id", "title", "evidence")}
     _keys(options, set(YEARLY_EVIDENCE[kind]), where)
     _keys(item, {"id", "title", "evidence", *options}, where, {"id", "title", "evidence"})
+    _words(item, {"id", "title"}, {"id", "title"}, where)
     for name, value in options.items():
         _strings(value, f"{where}: {name}")
-    return YearlyRequirement(str(item["id"]), str(item["title"]), kind, options)
+    return YearlyRequirement(item["id"], item["title"], kind, options)
 
+
+# --- checking the whole -----------------------------------------------------------------------
 
 def _check(framework: Framework) -> None:
-    for kind, items in (("step", framework.steps), ("theme", framework.themes),
-                        ("indicator", framework.indicators),
-                        ("yearly_report", framework.yearly_report)):
+    fw, cat = framework.file(FRAMEWORK_FILE), framework.file(CATALOGUE_FILE)
+    _check_unique(framework)
+    _check_indicators(framework, cat)
+    _check_measures(framework, cat)
+    sources = framework.code_list("action_source")
+    step_ids = [step.id for step in framework.steps]
+    for requirement in framework.yearly_report:
+        unknown = [f"step {code!r}" for code in requirement.option("steps", [])
+                   if code not in step_ids]
+        unknown += [f"action source {code!r}" for code in requirement.option("action_sources", [])
+                    if code not in sources]
+        if unknown:
+            raise FrameworkError(f"{fw}: yearly_report {requirement.id!r} names an "
+                                 f"unknown {', '.join(unknown)}")
+    for step in framework.steps:
+        unknown = [code for panel in step.panels for code in panel.option("action_sources", [])
+                   if code not in sources]
+        if unknown:
+            raise FrameworkError(f"{fw}: step {step.id!r} names action sources "
+                                 f"{', '.join(map(repr, unknown))} that are not in "
+                                 "[codes.action_source]")
+        if not step.panels and not framework.indicators_for(step=step.id):
+            raise FrameworkError(
+                f"{fw}: step {step.id!r} has no evidence: give it panels or an "
+                f"indicator in {cat} with step = {step.id!r}")
+
+
+def _check_unique(framework: Framework) -> None:
+    for kind, items, name in (("step", framework.steps, FRAMEWORK_FILE),
+                              ("theme", framework.themes, FRAMEWORK_FILE),
+                              ("indicator", framework.indicators, CATALOGUE_FILE),
+                              ("yearly_report", framework.yearly_report, FRAMEWORK_FILE)):
         seen: set[str] = set()
         for item in items:
             if item.id in seen:
-                raise FrameworkError(f"{kind} {item.id!r} is defined twice")
+                raise FrameworkError(f"{framework.file(name)}: {kind} {item.id!r} is defined "
+                                     f"twice; give each {kind} an id of its own")
             seen.add(item.id)
+
+
+def _check_indicators(framework: Framework, cat: str) -> None:
+    # DfE's statistics share the indicators' namespace in the reports and the data behind them
+    from scrutiny.national.indicators import BY_ID as NATIONAL  # pandas: load late
+
     step_ids = {step.id for step in framework.steps}
     theme_ids = set(framework.theme_ids)
     for ind in framework.indicators:
+        if ind.id in NATIONAL:
+            raise FrameworkError(
+                f"{cat}: indicator {ind.id!r} has the id of DfE's published statistic "
+                f"{NATIONAL[ind.id].title!r}; choose another id (national_id = {ind.id!r} "
+                "sets the indicator beside that statistic)")
         problems = [
             f"{name} {value!r}"
             for name, value, allowed in (
@@ -482,74 +565,65 @@ def _check(framework: Framework) -> None:
         ]
         problems += [f"theme {theme!r}" for theme in ind.themes if theme not in theme_ids]
         if problems:
-            raise FrameworkError(f"{CATALOGUE_FILE}: indicator {ind.id!r} has an unknown "
+            raise FrameworkError(f"{cat}: indicator {ind.id!r} has an unknown "
                                  f"{', '.join(problems)}")
         if ind.monthly and ind.compute:
-            raise FrameworkError(f"{CATALOGUE_FILE}: indicator {ind.id!r} comes from the "
+            raise FrameworkError(f"{cat}: indicator {ind.id!r} comes from the "
                                  "monthly indicators return, which needs no compute")
         if not ind.monthly and not (ind.compute and ind.rows):
             raise FrameworkError(
-                f"{CATALOGUE_FILE}: indicator {ind.id!r} comes from the {ind.source} return, "
+                f"{cat}: indicator {ind.id!r} comes from the {ind.source} return, "
                 "so it needs compute (the measure that computes it) and rows (snapshot, "
                 "month, all, or a date column)")
+
+
+def _check_measures(framework: Framework, cat: str) -> None:
+    """Each measure can be found and takes the options its indicator gives it."""
+    from scrutiny.framework.measure_options import check_options
     from scrutiny.measures import MeasureError, find_measure  # measures need pandas: load late
 
     for ind in framework.indicators:
         if ind.compute:
+            where = f"{cat}: indicator {ind.id!r}"
             try:
-                find_measure(ind.compute, framework.texts)
+                measure = find_measure(ind.compute, framework.texts)
             except MeasureError as error:
-                raise FrameworkError(f"{CATALOGUE_FILE}: indicator {ind.id!r}: {error}") from error
-    sources = framework.code_list("action_source")
-    step_ids = [step.id for step in framework.steps]
-    for requirement in framework.yearly_report:
-        unknown = [f"step {code!r}" for code in requirement.option("steps", [])
-                   if code not in step_ids]
-        unknown += [f"action source {code!r}" for code in requirement.option("action_sources", [])
-                    if code not in sources]
-        if unknown:
-            raise FrameworkError(f"{FRAMEWORK_FILE}: yearly_report {requirement.id!r} names an "
-                                 f"unknown {', '.join(unknown)}")
-    for step in framework.steps:
-        unknown = [code for panel in step.panels for code in panel.option("action_sources", [])
-                   if code not in sources]
-        if unknown:
-            raise FrameworkError(f"{FRAMEWORK_FILE}: step {step.id!r} names action sources "
-                                 f"{', '.join(map(repr, unknown))} that are not in "
-                                 "[codes.action_source]")
-        if not step.panels and not framework.indicators_for(step=step.id):
-            raise FrameworkError(
-                f"{FRAMEWORK_FILE}: step {step.id!r} has no evidence: give it panels or an "
-                f"indicator in {CATALOGUE_FILE} with step = {step.id!r}")
+                raise FrameworkError(f"{where}: {error}") from error
+            check_options(ind, measure, where)
 
 
 def check_against_returns(framework: Framework, columns: Mapping[str, list[str]],
                           statistics: set[str]) -> None:
     """Check what the framework names against the returns' contracts (their columns) and the
     published statistics that can be loaded (their ids)."""
+    from scrutiny.framework.measure_options import check_option_columns, column_codes
+
+    fw, cat = framework.file(FRAMEWORK_FILE), framework.file(CATALOGUE_FILE)
     for step in framework.steps:
         for source in step.returns:
             if source not in columns:
-                raise FrameworkError(f"{FRAMEWORK_FILE}: step {step.id!r} rests on {source!r}, "
+                raise FrameworkError(f"{fw}: step {step.id!r} rests on {source!r}, "
                                      f"which is not a return ({', '.join(columns)})")
         for panel in step.panels:
             unknown = [s for s in panel.option("statistics", []) if s not in statistics]
             if unknown:
-                raise FrameworkError(f"{FRAMEWORK_FILE}: step {step.id!r} names unknown "
+                raise FrameworkError(f"{fw}: step {step.id!r} names unknown "
                                      f"published statistics {', '.join(map(repr, unknown))}")
+    codes = column_codes(framework)
     for ind in framework.indicators:
+        where = f"{cat}: indicator {ind.id!r}"
         if ind.source not in columns:
-            raise FrameworkError(f"{CATALOGUE_FILE}: indicator {ind.id!r} has an unknown source "
-                                 f"{ind.source!r}; the returns are {', '.join(columns)}")
+            raise FrameworkError(f"{where} has an unknown source {ind.source!r}; the returns "
+                                 f"are {', '.join(columns)}")
         if ind.rows and ind.rows not in ROW_SELECTIONS and ind.rows not in columns[ind.source]:
             raise FrameworkError(
-                f"{CATALOGUE_FILE}: indicator {ind.id!r}: rows = {ind.rows!r} is neither "
+                f"{where}: rows = {ind.rows!r} is neither "
                 f"{', '.join(ROW_SELECTIONS)} nor a column of the {ind.source} return")
         if ind.national_id and ind.national_id not in statistics:
-            raise FrameworkError(f"{CATALOGUE_FILE}: indicator {ind.id!r} has an unknown "
-                                 f"national_id {ind.national_id!r}")
+            raise FrameworkError(f"{where} has an unknown national_id {ind.national_id!r}")
+        check_option_columns(ind, columns[ind.source], codes.get(ind.source, {}), where)
     grades = framework.code_list("audit_grade")
     missing = [grade for grade in grades if grade not in columns.get("audits", [])]
     if missing:
-        raise FrameworkError(f"{FRAMEWORK_FILE}: [codes.audit_grade] {', '.join(missing)}: each "
+        raise FrameworkError(f"{fw}: [codes.audit_grade] {', '.join(missing)}: each "
                              "grade must be a column of the audits return")
