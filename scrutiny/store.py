@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from scrutiny.contracts import Contract, Finding
+from scrutiny.contracts import Contract, Finding, rows_phrase
 from scrutiny.privacy import WITHHELD_TEXT
 
 if TYPE_CHECKING:
@@ -318,8 +318,8 @@ def set_aside_repeats(connection: duckdb.DuckDBPyConnection,
 
 
 def _repeats(connection: duckdb.DuckDBPyConnection, contract: Contract
-             ) -> list[tuple[str, str, str, int]]:
-    """(sha256, file name, the file kept, rows repeated) of each current file that repeats
+             ) -> list[tuple[str, str, str, list[int]]]:
+    """(sha256, file name, the file kept, its rows repeated) of each current file that repeats
     rows of an earlier current file that is not itself repeating another: left out a round at
     a time, so a file repeating only a file that is left out is kept."""
     if not contract.key:
@@ -327,7 +327,7 @@ def _repeats(connection: duckdb.DuckDBPyConnection, contract: Contract
     keys = ", ".join(f"r.{column}" for column in contract.key)
     return connection.execute(f"""
         WITH keyed AS (
-            SELECT r.source_sha256 AS sha256, r.source_file AS file_name,
+            SELECT r.source_sha256 AS sha256, r.source_file AS file_name, r.source_row,
                    first_value(r.source_file) OVER same_row AS kept_file,
                    first_value(r.source_sha256) OVER same_row AS kept_sha256
             FROM rows_{contract.return_type} r JOIN current_submissions s
@@ -335,7 +335,8 @@ def _repeats(connection: duckdb.DuckDBPyConnection, contract: Contract
             WINDOW same_row AS (PARTITION BY s.area_code, s.period, {keys}
                            ORDER BY s.received_at, s.file_name, s.sha256)),
         repeating AS (
-            SELECT sha256, file_name, min(kept_file) AS kept_file, count(*) AS repeated
+            SELECT sha256, file_name, min(kept_file) AS kept_file,
+                   list(source_row ORDER BY source_row) AS repeated
             FROM keyed WHERE NOT (file_name = kept_file AND sha256 = kept_sha256)
             GROUP BY sha256, file_name)
         SELECT sha256, file_name, kept_file, repeated FROM repeating
@@ -344,12 +345,14 @@ def _repeats(connection: duckdb.DuckDBPyConnection, contract: Contract
     """).fetchall()
 
 
-def _repeat_finding(file_name: str, kept: str, rows: int, contract: Contract) -> Finding:
+def _repeat_finding(file_name: str, kept: str, rows: list[int], contract: Contract
+                    ) -> Finding:
     key = ", ".join(contract.key)
     return Finding(
-        file_name, REPEATS_RULE, "warning", tuple(contract.key), rows, (),
-        f"{rows} row(s) give the same {key} as {kept}, another return for the same area and "
-        f"period: added together they would be counted twice, so the reports use {kept} "
+        file_name, REPEATS_RULE, "warning", tuple(contract.key), len(rows), tuple(rows),
+        f"{rows_phrase(rows)} {'gives' if len(rows) == 1 else 'give'} the same {key} as "
+        f"{kept}, another return for the same area "
+        f"and period: added together they would be counted twice, so the reports use {kept} "
         "and leave this file out",
         f"if this file corrects {kept}, send it named as {kept}'s next version (_v2 at the "
         "end of that name), which replaces it; if it is another submitter's return, it must "
