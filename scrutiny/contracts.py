@@ -456,15 +456,42 @@ def check(contract: Contract, frames: Mapping[str, pd.DataFrame],
     return findings
 
 
-# A wrong value is quoted so that the officer can find it, but only when it has the shape of
-# what the column wants: a code (one word), or a number or date (with a digit). Anything else,
-# such as a name, or an NHS number typed into a count, is described and never quoted.
+# A wrong value is quoted so that the officer can find it, but only when its shape leaves no
+# room for a name or other identifier typed into the cell: "Jayden Smith 12" is not a count,
+# "Tyler Nowak Jan-26" is not a month. A number is digits with separators, a sign, a decimal
+# point or a percent sign (no letters: a unit would let a word through); a date is digits and
+# separators, or a month's name and a year; a code is quoted only as an ONS area code (a
+# letter and 8 digits), since any single word, "TylerNowak" among them, may be a name.
+_MONTH_NAME = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february"
+               r"|march|april|june|july|august|september|october|november|december)")
 _QUOTABLE = {
-    "code_list": re.compile(r"^[A-Za-z0-9_.:/+-]{1,24}$"),
-    "whole_number": re.compile(r"^(?=.*\d)[A-Za-z0-9 .,:/+-]{1,24}$"),
+    "whole_number": re.compile(r"[+-]?\d(?:[\d,. ]*\d)?%?"),
+    # "Jan-26", "1-Jan-26", "Jan 2026"; not "May 12", which may be a name and an age
+    "date": re.compile(r"\d{1,4}(?:[-/.]\d{1,4}){0,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+                       rf"|(?:\d{{1,2}}[-\s])?{_MONTH_NAME}\.?(?:[-/]'?\d{{2}}|[-/\s]\d{{4}})",
+                       re.IGNORECASE),
+    "code_list": re.compile(r"[EKNSW]\d{8}"),
 }
-_QUOTABLE["date"] = _QUOTABLE["month"] = _QUOTABLE["whole_number"]
+_QUOTABLE["month"] = _QUOTABLE["date"]
 QUOTED_RULES = frozenset(_QUOTABLE)
+_MOST_DIGITS = 12  # the contracts' longest whole number: longer runs of digits are no count
+_NOT_QUOTED = {
+    "code_list": "a wrong code is never quoted, in case it is a name",
+    "whole_number": "only values shaped like a number are quoted",
+    "date": "only values shaped like a date are quoted",
+    "month": "only values shaped like a month are quoted",
+}
+
+
+def quotable(value: str, rule: str) -> bool:
+    """Whether a wrong value of a column checked by ``rule`` may be quoted in a message: it
+    has the shape the rule asks for, and looks like no identifier."""
+    from scrutiny.privacy import identifier_kinds
+
+    pattern = _QUOTABLE.get(rule)
+    return (pattern is not None and len(value) <= 24 and pattern.fullmatch(value) is not None
+            and sum(character.isdigit() for character in value) <= _MOST_DIGITS
+            and not identifier_kinds(value))
 
 
 def found_phrase(frame: pd.DataFrame, column: str, row_numbers: Iterable[int],
@@ -477,15 +504,14 @@ def found_phrase(frame: pd.DataFrame, column: str, row_numbers: Iterable[int],
     by_row = frame.set_index(ROW_COLUMN)[column]
     values = list(dict.fromkeys(str(by_row.get(number)) for number in row_numbers
                                 if by_row.get(number) is not None))
-    quoted = [value for value in values
-              if _QUOTABLE[rule].match(value) and not identifier_kinds(value)]
+    quoted = [value for value in values if quotable(value, rule)]
     kinds = list(dict.fromkeys(kind for value in values if value not in quoted
                                for kind in identifier_kinds(value)))
     parts = [", ".join(repr(value) for value in quoted[:3])] if quoted else []
     hidden = len(values) - len(quoted)
     if hidden:
         why = (f"{'they look' if hidden > 1 else 'it looks'} like {kinds_phrase(kinds, 'or')}"
-               if kinds else "only values shaped like a number, date or code are quoted")
+               if kinds else _NOT_QUOTED.get(rule, "it is not shaped like a number or date"))
         parts.append(f"{hidden} value{'s' if hidden > 1 else ''} not shown here: {why}")
     return f" (found {'; '.join(parts)})" if parts else ""
 

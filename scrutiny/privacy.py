@@ -369,7 +369,8 @@ _HEADER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (UPN, rf"{_WHO}?(?:former)?(?:upn|uniquepupilnumber|uniquepupilno|pupilnumber|pupilno)"),
         (NI_NUMBER, rf"{_WHO}?(?:nationalinsurance(?:number|no|num)?|nino|ninumber|ninum)"),
         (DATE_OF_BIRTH,
-         rf"{_WHO}?(?:dob|dateofbirth|birthdate|birthday)(?:ddmmyyyy|ddmmyy|yyyymmdd)?"),
+         rf"{_WHO}?(?:dob|dateofbirth|birthdate|birthday|born|dateborn|borndate)"
+         r"(?:ddmmyyyy|ddmmyy|yyyymmdd)?"),
         (EMAIL, rf"{_WHO}?{_WHERE}?e?mailaddress|{_WHO}?{_WHERE}?(?:email|emailaddr)"),
         (PHONE,
          rf"{_WHO}?{_WHERE}?(?:phone|phoneno|phonenumber|phonenum|telephone|telephoneno"
@@ -404,7 +405,9 @@ def identifier_column_kind(header: str) -> str | None:
     other punctuation ignored), so "Child name", "first_name", "DOB", "NHS_No", "Post Code",
     "address_line_1", "e-mail", "LCS ID" and "ULN" match, while the contracts' own columns
     ("la_name", "indicator_id", "audit_ref"...) do not. ``"postcode_district"`` counts as a
-    postcode: a district with other columns can narrow a child down.
+    postcode: a district with other columns can narrow a child down. A date of birth is named
+    only by words of birth ("DOB", "Date born", "Birth date (dd/mm/yyyy)"): "Notified date
+    (dd/mm/yyyy)" is a date, but not a child's.
     """
     key = _normalise_header(header)
     if not key:

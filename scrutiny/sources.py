@@ -25,8 +25,9 @@ import io
 import os
 import re
 import stat
+import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path, PurePosixPath
@@ -35,7 +36,13 @@ import pandas as pd
 
 from scrutiny.contracts import Finding, rows_phrase
 from scrutiny.layout import CONFIG_FILES, OWN_DIRS, RETURNS_DIR
-from scrutiny.privacy import column_label, identifier_kinds, kinds_phrase, repeatable
+from scrutiny.privacy import (
+    column_label,
+    identifier_column_kind,
+    identifier_kinds,
+    kinds_phrase,
+    repeatable,
+)
 from scrutiny.returns import EXTENSIONS, FileNameError, ReturnName, expected_name, parse_file_name
 
 # Limits: far above any real return, low enough that a hostile file cannot exhaust the machine
@@ -337,21 +344,29 @@ def _xlsx_rows(content: bytes, columns: Mapping[str, str]
                              f"{MAX_UNPACKED_BYTES // 2**20} MB, far more than any return: "
                              "send the return sheet alone as CSV UTF-8")
     try:
+        if _is_strict(archive):
+            raise UnreadableFile(
+                "the workbook is saved as 'Strict Open XML Spreadsheet', which cannot be read: "
+                "open it in Excel, choose File > Save As > 'Excel Workbook (.xlsx)' (or 'CSV "
+                "UTF-8') and send that file")
         sheets_xml = [archive.read(part) for part in parts
                       if part.filename.startswith("xl/worksheets/")
                       and part.filename.endswith(".xml")]
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True,
                              keep_links=False)
-        sheets = {}
+        sheets, hidden, paths = {}, set(), {}
         for sheet in book.worksheets:
             sheet.reset_dimensions()  # a stated size of A1:XFD1048576 must not be trusted
             sheets[sheet.title] = [list(row) for row in sheet.iter_rows(values_only=True)]
+            if sheet.sheet_state != "visible":  # "hidden" or "veryHidden"
+                hidden.add(sheet.title)
+            paths[sheet.title] = sheet._worksheet_path  # openpyxl keeps no public name for it
         book.close()
-        title = _choose_sheet(sheets, columns)
+        title = _choose_sheet(sheets, columns, hidden)
         formulas: set[tuple[int, int]] = set()
         merged: list[str] = []
         if any(b"<f>" in xml or b"<f " in xml for xml in sheets_xml):
-            formulas = _formula_cells_without_result(content, title, sheets[title])
+            formulas = _formula_cells_without_result(archive.read(paths[title]))
         if any(b"<mergeCell " in xml for xml in sheets_xml):
             merged = _merged_ranges(content, title)
     except UnreadableFile:
@@ -362,9 +377,28 @@ def _xlsx_rows(content: bytes, columns: Mapping[str, str]
     return sheets[title], formulas, merged
 
 
-def _choose_sheet(sheets: dict[str, list[list[object]]], columns: Mapping[str, str]) -> str:
-    """The one sheet whose header row names the return's columns (a guidance sheet beside
-    it is fine); with no contract to go on, the first sheet."""
+# Excel's "Strict Open XML Spreadsheet" names its parts in these namespaces; openpyxl reads
+# only the usual ("transitional") ones, and would find no sheets at all.
+_STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/"
+
+
+def _is_strict(archive: zipfile.ZipFile) -> bool:
+    """Whether the workbook is saved in Strict Open XML: its package or workbook part says so."""
+    names = [name for name in archive.namelist()
+             if name in ("_rels/.rels", "[Content_Types].xml") or name.endswith("workbook.xml")]
+    return any(_STRICT_NAMESPACE in archive.read(name) for name in names)
+
+
+def _choose_sheet(sheets: dict[str, list[list[object]]], columns: Mapping[str, str],
+                  hidden: set[str] | frozenset[str] = frozenset()) -> str:
+    """The sheet that holds the return: the one whose header row names the return's columns
+    (a guidance sheet beside it is fine); with no contract to go on, the first sheet.
+
+    Where several sheets have the header (a hidden template, a hidden list feeding the
+    drop-downs), the one with data rows below it is the return, and a visible sheet is
+    preferred to a hidden one. Two such sheets that both hold data are refused: which one is
+    the return is not for the tool to guess.
+    """
     if not sheets:
         raise UnreadableFile("the workbook has no sheets")
     titles = list(sheets)
@@ -372,45 +406,80 @@ def _choose_sheet(sheets: dict[str, list[list[object]]], columns: Mapping[str, s
         return titles[0]
     shown = {title: title if repeatable(title) else "a sheet whose name is not shown"
              for title in titles}
-    matching = [title for title in titles
-                if _header_position(_as_text_rows(sheets[title][:HEADER_SEARCH_ROWS]), columns)
-                is not None]
+    with_data = {}  # the sheets with the header: whether data rows follow it
+    for title in titles:
+        position = _header_position(_as_text_rows(sheets[title][:HEADER_SEARCH_ROWS]), columns)
+        if position is not None:
+            with_data[title] = _has_values(sheets[title][position + 1:])
+    matching = list(with_data)
     if len(matching) == 1:
         return matching[0]
     if not matching:
-        filled = [title for title in titles if any(any(cell is not None for cell in row)
-                                                   for row in sheets[title])]
+        filled = [title for title in titles if _has_values(sheets[title])]
         if len(filled) == 1:
             return filled[0]  # one sheet of data: its missing columns are reported
         raise UnreadableFile(
             f"no sheet of the workbook has the return's header row ({', '.join(columns)}); "
             f"sheets: {', '.join(shown.values())}: put the return on one sheet with the "
             "template's header row")
+    # sheets with data rows first (a header alone is a nil return), then visible ones
+    candidates = [title for title in matching if with_data[title]] or matching
+    visible = [title for title in candidates if title not in hidden] or candidates
+    if len(visible) == 1 or not with_data[visible[0]]:
+        return visible[0]  # with no data anywhere, any of them is the same nil return
+    where = "hidden " if all(title in hidden for title in visible) else ""
     raise UnreadableFile(
-        f"{len(matching)} sheets hold the return's header row "
-        f"({', '.join(shown[title] for title in matching)}): send one return per file, with "
-        "the data on one sheet")
+        f"{len(visible)} {where}sheets hold the return's header row with data below it "
+        f"({', '.join(shown[title] for title in visible)}), so which is the return cannot be "
+        "told: keep the return on one sheet, and delete the other sheets or move them to "
+        "another workbook (a sheet of drop-down lists may stay if it is hidden), then resend")
 
 
-def _formula_cells_without_result(content: bytes, title: str,
-                                  values: list[list[object]]) -> set[tuple[int, int]]:
-    from openpyxl import load_workbook
+def _has_values(rows: Iterable[Iterable[object]]) -> bool:
+    return any(cell_text(cell) is not None for row in rows for cell in row)
 
-    book = load_workbook(io.BytesIO(content), read_only=True, data_only=False,
-                         keep_links=False)
-    sheet = book[title]
-    sheet.reset_dimensions()
+
+def _formula_cells_without_result(sheet_xml: bytes) -> set[tuple[int, int]]:
+    """The cells of a worksheet part that hold a formula but no saved result.
+
+    Read from the XML, since openpyxl reads a saved blank result and no saved result alike as
+    None; only the second is a value that cannot be known.
+    """
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.xml.functions import iterparse  # defused, as openpyxl parses the workbook
+
     found = set()
-    for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        for column_number, cell in enumerate(row, start=1):
-            if isinstance(cell, str) and cell.startswith("="):
-                saved = (values[row_number - 1][column_number - 1]
-                         if row_number <= len(values) and column_number <= len(
-                             values[row_number - 1]) else None)
-                if saved is None:
-                    found.add((row_number, column_number))
-    book.close()
+    row_number = column_number = 0
+    for event, element in iterparse(io.BytesIO(sheet_xml), events=("start", "end")):
+        tag = element.tag.rpartition("}")[2]
+        if event == "start":
+            if tag == "row":  # a row without its number follows the one before
+                row_number = int(element.get("r") or row_number + 1)
+                column_number = 0
+            continue
+        if tag == "c":
+            reference = element.get("r")
+            column_number = (coordinate_to_tuple(reference)[1] if reference
+                             else column_number + 1)
+            if not _has_saved_result(element):
+                found.add((row_number, column_number))
+        elif tag == "row":
+            element.clear()  # a sheet of many rows is read in constant memory
     return found
+
+
+def _has_saved_result(cell) -> bool:
+    """Whether a sheet's ``<c>`` element holds a value: a formula's saved result, or no formula.
+
+    Excel saves a formula whose result is blank (``=IF(A2="","",A2)``) as text, ``t="str"``,
+    with an empty ``<v></v>``: that is a blank cell. An empty ``<v/>`` of any other type (as
+    openpyxl writes a formula it cannot calculate), or no ``<v>`` at all, is no result.
+    """
+    parts = {child.tag.rpartition("}")[2]: child for child in cell}
+    if "f" not in parts:
+        return True
+    value = parts.get("v")
+    return value is not None and (bool(value.text) or cell.get("t") == "str")
 
 
 def _merged_ranges(content: bytes, title: str) -> list[str]:
@@ -443,7 +512,7 @@ def _as_table(file_name: str, grid: list[list[object]], columns: Mapping[str, st
     position = _header_position(rows[:HEADER_SEARCH_ROWS], columns)
     if position is None:
         first = next((row for row in rows if any(cell is not None for cell in row)), [])
-        if not {normalise_header(cell) for cell in first if cell} & set(columns):
+        if not {header_name(cell, columns) for cell in first if cell} & set(columns):
             raise UnreadableFile(
                 "the file has no header row: the first row must name the columns, as in the "
                 f"template ({', '.join(columns)})")
@@ -452,7 +521,7 @@ def _as_table(file_name: str, grid: list[list[object]], columns: Mapping[str, st
     header_row = position + 1
     width = max((len(row) for row in rows), default=0)
     header = header + [None] * (width - len(header))
-    names = [normalise_header(cell) if cell else "" for cell in header]
+    names = [header_name(cell, columns) if cell else "" for cell in header]
     letters = {names[index]: column_letter(index + 1) for index in range(width) if names[index]}
 
     # the same column named twice: refused, never silently resolved
@@ -506,10 +575,12 @@ def _as_table(file_name: str, grid: list[list[object]], columns: Mapping[str, st
         kind = columns.get(name)
         if kind in ("date", "month"):
             frame[name] = cells.map(lambda cell, kind=kind: _iso_date_text(cell, kind))
+    # a formula matters only where its value is read: a column of the return, a data row
+    data_rows = {number for number, _row in data}
     formula_rows: dict[str, list[int]] = {}
     for row_number, column_number in formula_cells:
         name = names[column_number - 1] if column_number <= width else ""
-        if row_number > header_row and name:
+        if row_number in data_rows and name and (not columns or name in columns):
             formula_rows.setdefault(name, []).append(row_number)
     for name, numbers in formula_rows.items():
         problem("formula", [name], numbers, f"{name} holds a formula with no saved result, so "
@@ -540,15 +611,43 @@ def _header_position(rows: list[list[str | None]], columns: Mapping[str, str]) -
     wanted = set(columns)
     needed = max(2, (len(wanted) + 1) // 2) if len(wanted) > 1 else 1
     for index, row in enumerate(rows):
-        named = {normalise_header(cell) for cell in row if cell}
+        named = {header_name(cell, wanted) for cell in row if cell}
         if len(named & wanted) >= needed:
             return index
     return None
 
 
 def normalise_header(text: object) -> str:
-    """``" Area Code"`` and ``"area-code"`` both name ``area_code``."""
-    return re.sub(r"[\s\-]+", "_", str(text).strip().lower())
+    """``" Area Code"``, ``"area-code"`` and ``area_code`` after a byte-order mark all name
+    ``area_code``.
+
+    Characters that show nothing (a byte-order mark, a zero-width space: Unicode's format
+    characters, category Cf) are dropped, so that a header that looks right is right; any run
+    of spaces (non-breaking ones too) or hyphens is one underscore.
+    """
+    shown = "".join(char for char in str(text) if unicodedata.category(char) != "Cf")
+    return re.sub(r"[\s\-]+", "_", shown.strip().lower())
+
+
+# A note in brackets after a header's words: "Denominator (count)", "Due (dd/mm/yyyy)"
+_NOTE = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
+
+
+def header_name(text: str, columns: Collection[str]) -> str:
+    """The column a header cell names: ``normalise_header``, or the return's column that the
+    header's words name once a note in brackets is set aside (``Denominator (count)`` is
+    ``denominator``). A note that names or holds an identifier ("Due (child's DOB)") is not
+    set aside: that column is not the return's, and is screened as such.
+    """
+    name = normalise_header(text)
+    notes = _NOTE.findall(text)
+    if name in columns or not notes:
+        return name
+    bare = normalise_header(_NOTE.sub(" ", text))
+    if bare not in columns:
+        return name
+    named = any(identifier_column_kind(note) or identifier_kinds(note) for note in notes)
+    return name if named else bare
 
 
 def cell_text(value: object) -> str | None:

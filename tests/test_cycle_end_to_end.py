@@ -172,12 +172,13 @@ def test_the_faulty_return_is_quarantined_and_named_in_the_data_quality_report(
     text = soup(period_dir / "data-quality.html").get_text(" ")
     assert demo.FAULTY_RETURN in text
     for words in ("more attended than there were places", "evaluations is not a whole number",
-                  "'safeguarding'", "month is before the quarter",
+                  "theme is not one of the allowed codes", "month is before the quarter",
                   "rows repeat the same area_code, month, course, delivery"):
         assert words in text, words
     assert demo.SUSPECT_RETURN in text
     assert "what_we_heard appears to contain a postcode and a date of birth" in text
     assert "BS5 6XX" not in text and "12/03/2014" not in text  # named by kind, never quoted
+    assert "'safeguarding'" not in text  # a wrong code is never quoted: it may be a name
     assert "README.txt" in text  # every file in the data folder is accounted for
 
 

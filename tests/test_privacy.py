@@ -343,6 +343,8 @@ IDENTIFIER_HEADERS = [
     ("Child name", NAME), ("first_name", NAME), ("Surname", NAME), ("Forename", NAME),
     ("Name", NAME), ("Name of child", NAME), ("Mother's surname", NAME),
     ("DOB", DOB), ("date_of_birth", DOB), ("Child DOB", DOB), ("D.O.B.", DOB),
+    ("Date of birth (dd/mm/yyyy)", DOB), ("DOB (dd/mm/yy)", DOB), ("Child's birth date", DOB),
+    ("Date born", DOB), ("Born", DOB),
     ("NHS number", NHS), ("NHS_No", NHS), ("NHS No.", NHS),
     ("UPN", UPN), ("unique pupil number", UPN), ("Former UPN", UPN),
     ("postcode", POSTCODE), ("Post Code", POSTCODE), ("home_postcode", POSTCODE),
@@ -373,6 +375,8 @@ ORDINARY_HEADERS = [
     "requires_improvement", "inadequate", "notes", "comments", "team", "service", "la_name",
     "la_id", "ofsted_name", "region_name", "children_count", "children_number", "agency_name",
     "team_name", "course_name", "", "  ", "id", "number", "person",
+    # a date, even with its format, is not a date of birth unless its words say so
+    "Notified date (dd/mm/yyyy)", "Date (dd/mm/yyyy)", "due_date", "Meeting date", "births",
 ]
 
 

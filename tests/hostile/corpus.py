@@ -196,15 +196,19 @@ def csv_bytes(rows: Grid, *, encoding: str = "utf-8", newline: str = "\n",
     return buffer.getvalue().encode(encoding)
 
 
-def xlsx_bytes(*sheets: tuple[str, Grid], merges: tuple[str, ...] = ()) -> bytes:
+def xlsx_bytes(*sheets: tuple[str, Grid], merges: tuple[str, ...] = (),
+               hidden: tuple[str, ...] = ()) -> bytes:
     """A real workbook written by openpyxl: typed cells, blanks as empty cells, formulas
-    without a saved result; ``merges`` are ranges of the first sheet."""
+    without a saved result; ``merges`` are ranges of the first sheet; ``hidden`` names the
+    sheets hidden (Excel's Format > Hide Sheet)."""
     workbook = Workbook()
     for index, (title, rows) in enumerate(sheets):
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         sheet.title = title
         for row in rows:
             sheet.append(row if row is not None else [])
+        if title in hidden:
+            sheet.sheet_state = "hidden"
     for cell_range in merges:
         workbook.worksheets[0].merge_cells(cell_range)
     buffer = io.BytesIO()
@@ -403,6 +407,37 @@ one("extra-harmless-column", "indicators", csv_bytes(_with_column(
 one("messy-header-case-and-spaces", "training", VALID_CSV["training"].replace(
     b"area_code,month,course", b"\xef\xbb\xbf  Area Code ,MONTH,Course", 1),
     Expect(ACCEPTED, data_rows=5))
+one("csv-two-byte-order-marks", "indicators",
+    codecs.BOM_UTF8 * 2 + VALID_CSV["indicators"], Expect(ACCEPTED, data_rows=6),
+    about="a BOM written twice: the second is part of the first header cell, and invisible")
+one("invisible-characters-in-header-xlsx", "indicators", xlsx_bytes(("indicators", [
+    ["\ufeffarea_code", "month\u00a0", "\u200bindicator_id", "numer\u00adator",
+     "deno\u2060minator", "Agency"], *grid("indicators", typed=True)[1:]])),
+    Expect(ACCEPTED, data_rows=6, stored=(("denominator", 3, 98),)), extension="xlsx",
+    about="a BOM, zero-width and non-breaking spaces, a soft hyphen and a word joiner: "
+          "headers that look right are right")
+one("header-notes-in-brackets", "indicators", xlsx_bytes(("indicators", [
+    ["Area code", "Month", "Indicator ID", "Numerator (count)", "Denominator [count]",
+     "Agency"], *grid("indicators", typed=True)[1:]])),
+    Expect(ACCEPTED, data_rows=6, stored=(("numerator", 2, 98), ("denominator", 3, 98),
+                                          ("denominator", 2, None))), extension="xlsx",
+    about="a note in brackets after the column's words is not part of its name")
+one("date-header-with-format-note", "reviews", csv_bytes([
+    ["Notified date (dd/mm/yyyy)" if column == "notified_date" else column
+     for column in BASE["reviews"].header],
+    *grid("reviews", {(number, "notified_date"): "/".join(reversed(
+        BASE["reviews"].rows[number - 2][3].split("-"))) for number in range(2, 6)})[1:]]),
+    Expect(ACCEPTED, data_rows=4, stored=(("notified_date", 2, "2026-01-07"),
+                                          ("notified_date", 5, "2026-03-25"))),
+    about="the format in brackets is not a date of birth, and UK dates below it are read")
+_DOB = date_of_birth()
+one("date-header-with-identifier-note", "reviews", csv_bytes([
+    ["notified_date (child's DOB)" if column == "notified_date" else column
+     for column in BASE["reviews"].header],
+    *grid("reviews", {(number, "notified_date"): _DOB for number in range(2, 6)})[1:]]),
+    Expect(REJECTED, errors=(Want("identifier_column", None, None, ("date of birth",)),
+                             Want("columns", ("notified_date",)))), secrets=(_DOB,),
+    about="a note that names an identifier is not set aside: that column is not the return's")
 
 # --- 3. cells: blanks, Excel types, dates -------------------------------------------------------
 
@@ -489,7 +524,41 @@ one("guidance-sheet-first", "indicators", xlsx_bytes(
     about="the template's guidance sheet comes first; the return is on the second sheet")
 one("two-sheets-with-the-header", "indicators", xlsx_bytes(
     ("January", grid("indicators", typed=True)), ("February", grid("indicators", typed=True))),
-    unreadable("2 sheets"), extension="xlsx")
+    unreadable("2 sheets", "January", "February", "delete the other sheets"), extension="xlsx")
+one("hidden-template-sheet", "indicators", xlsx_bytes(
+    ("Return", grid("indicators", typed=True)), ("Template", grid("indicators")[:1]),
+    hidden=("Template",)),
+    Expect(ACCEPTED, data_rows=6), extension="xlsx",
+    about="a hidden copy of the template's header row is not a second return")
+_LISTS = [["area_code", "indicator_id", "agency"], ["E06000022", "referrals", "police"],
+          ["E06000023", "cpp", "health"], ["E06000024", "cme", "education"]]
+one("hidden-lists-sheet", "indicators", xlsx_bytes(
+    ("Return", grid("indicators", typed=True)), ("Lists", _LISTS), hidden=("Lists",)),
+    Expect(ACCEPTED, data_rows=6, stored=(("agency", 7, "education"),)), extension="xlsx",
+    about="a hidden sheet of drop-down lists headed with three of the return's columns")
+one("visible-lists-sheet", "indicators", xlsx_bytes(
+    ("Return", grid("indicators", typed=True)), ("Lists", _LISTS)),
+    unreadable("2 sheets", "Return", "Lists", "hidden"), extension="xlsx",
+    about="two visible sheets with the header and data: which is the return is not guessed")
+one("hidden-last-quarter-sheet", "indicators", xlsx_bytes(
+    ("Q3 (sent)", grid("indicators", {(2, "numerator"): 77}, typed=True)),
+    ("Q4", grid("indicators", typed=True)), hidden=("Q3 (sent)",)),
+    Expect(ACCEPTED, data_rows=6, stored=(("numerator", 2, 98),)), extension="xlsx",
+    about="the visible sheet is the return, not a hidden earlier one before it")
+
+
+def _strict(content: bytes) -> bytes:
+    """The workbook as Excel's 'Strict Open XML Spreadsheet' names its parts' namespaces."""
+    def change(_name: str, data: bytes) -> bytes:
+        return (data.replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                             b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+                .replace(b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                         b"http://purl.oclc.org/ooxml/officeDocument/relationships"))
+    return _rezip(content, change)
+
+
+one("strict-open-xml-workbook", "indicators", _strict(VALID_XLSX["indicators"]),
+    unreadable("Strict Open XML", "Excel Workbook (.xlsx)"), extension="xlsx")
 one("empty-workbook", "indicators", xlsx_bytes(("Sheet1", [])), unreadable("no sheet"),
     extension="xlsx")
 one("header-below-row-20", "indicators", xlsx_bytes(("Return", [
@@ -639,6 +708,27 @@ one("upn-in-date-column", "actions", csv_bytes(grid("actions", {(4, "raised"): _
     Expect(REJECTED, errors=(Want("date", ("raised",), (4,), ("unique pupil number",)),),
            exact=False),
     secrets=(_UPN,))
+# names beside a figure, a month or a date: shaped like no number, month, date or code, so
+# never quoted (the names are made up, and differ from child_name()'s)
+_NAMES = ("Kayden Smyth", "Amelia W", "Tyla Novak", "TylaNovak", "Rhys Okoro")
+_NAMED = "names-in-counts-months-dates-and-codes"
+add(_NAMED, {
+    file_name("indicators", _NAMED): csv_bytes(grid("indicators", {
+        (2, "numerator"): f"{_NAMES[0]} 12", (3, "numerator"): f"{_NAMES[1]} aged 7",
+        (4, "month"): f"{_NAMES[2]} Jan-26", (5, "agency"): _NAMES[3],
+        (6, "numerator"): "-4"})),
+    file_name("actions", _NAMED): csv_bytes(grid("actions", {
+        (2, "due"): f"{_NAMES[4]} 1/2", (3, "raised"): "2025-02-30"}))}, {
+    file_name("indicators", _NAMED): Expect(REJECTED, errors=(
+        Want("whole_number", ("numerator",), (2, 3, 6), ("'-4'", "2 values not shown")),
+        Want("month", ("month",), (4,), ("not shown",)),
+        Want("code_list", ("agency",), (5,), ("not shown", "never quoted"))), exact=False),
+    file_name("actions", _NAMED): Expect(REJECTED, errors=(
+        Want("date", ("due",), (2,), ("not shown",)),
+        Want("date", ("raised",), (3,), ("'2025-02-30'",))), exact=False)},
+    secrets=_NAMES, e2e=True,
+    about="a child's name typed beside a count, month or date, or as a code, is not quoted "
+          "back; a wrong number or date still is")
 
 for _name, _column, _text in (
         ("realistic-year-7", "what_we_heard",
@@ -798,7 +888,7 @@ one("indicators-contract-faults", "indicators", csv_bytes(grid("indicators", {
         Want("consistency", ("denominator", "numerator"), (3,)),
         Want("month", ("month",), (4,), ("2026-13",)),
         Want("area", ("area_code",), (5,)),
-        Want("code_list", ("indicator_id",), (6,), ("child_protection_plans",)),
+        Want("code_list", ("indicator_id",), (6,), ("not shown",)),
         Want("period", ("month",), (7,)))))
 one("actions-date-faults", "actions", csv_bytes(grid("actions", {
     (3, "raised"): "2025-02-30", (4, "due"): "2025-10-31", (5, "action_ref"): "BNES-A033"})),
@@ -868,6 +958,42 @@ one("formula-with-saved-result", "indicators", _saved_result(xlsx_bytes(("indica
     "indicators", {(4, "numerator"): "=90+1"}, typed=True)))),
     Expect(ACCEPTED, data_rows=6, stored=(("numerator", 4, 91),)), extension="xlsx",
     about="a formula Excel has calculated and saved: its value is read")
+
+
+def _as_excel_saves(content: bytes, results: dict[str, str | None]) -> bytes:
+    """Formula cells given the results Excel saves: a number (``<v>98</v>``), or for None a
+    blank text result (``t="str"`` and an empty ``<v></v>``); other formulas keep none."""
+    def saved(match: re.Match[bytes]) -> bytes:
+        reference, formula = match[1].decode(), match[2]
+        if reference not in results:
+            return match[0]
+        result = results[reference]
+        kind, value = (b' t="str"', b"") if result is None else (b"", result.encode())
+        return b'<c r="%s"%s><f>%s</f><v>%s</v></c>' % (reference.encode(), kind, formula,
+                                                         value)
+
+    def change(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/"):
+            return re.sub(rb'<c r="([A-Z]+\d+)"><f>(.*?)</f><v ?/></c>', saved, data)
+        return data
+    return _rezip(content, change)
+
+
+_DENOMINATORS = {number: row[4] for number, row in enumerate(BASE["indicators"].rows, start=2)}
+one("formula-with-saved-blank-result", "indicators", _as_excel_saves(xlsx_bytes(("indicators", grid(
+    "indicators", {(number, "denominator"): f'=IF({"TRUE" if value else "FALSE"},{value or 0},"")'
+                   for number, value in _DENOMINATORS.items()}, typed=True))),
+    {f"E{number}": value or None for number, value in _DENOMINATORS.items()}),
+    Expect(ACCEPTED, data_rows=6, stored=(("denominator", 2, None), ("denominator", 3, 98))),
+    extension="xlsx", about='=IF(..., "") saved as a blank result: a blank cell, not refused')
+_CHECKS = _with_column("indicators", "check", {
+    number: f'=IF(D{number}="","",D{number}>=0)' for number in range(2, 8)})
+one("formula-unread-column-and-empty-rows", "indicators", _as_excel_saves(xlsx_bytes(
+    ("indicators", [*_CHECKS, *([None] * 5 + [[None, None, None, None, "=1+1"]])])),
+    {f"G{number}": "1" for number in range(2, 5)}),
+    Expect(WARNED, warnings=(Want("extra_column", ("check",)),), data_rows=6),
+    extension="xlsx", about="formulas with no saved result in a column the return does not "
+    "read, and on an empty row below the data: nothing of the return is lost")
 
 
 # --- 11. XML attacks inside a workbook ----------------------------------------------------------
