@@ -3,11 +3,11 @@ theme still has earlier returns naming the old one. Its reports show them, by th
 
 from __future__ import annotations
 
-from conftest import DEMO_PERIOD
 from scrutiny.cycle import load_cycle
 from scrutiny.report import AreaReport
 from scrutiny.report.common import CycleFigures
 
+DEMO_PERIOD = "2025-26-Q4"  # the demo cycle's (conftest.DEMO_PERIOD)
 BATH = "E06000022"
 
 
