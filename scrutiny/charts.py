@@ -185,7 +185,8 @@ def _shown(value: float, unit_label: str) -> str:
     return f"{value:,.1f}" if not float(value).is_integer() else f"{value:,.0f}"
 
 
-def _listed(items: Sequence[str]) -> str:
+def listed(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``: items in a sentence."""
     items = list(items)
     if len(items) < 2:
         return "".join(items)
@@ -230,7 +231,7 @@ def spc_chart(title: str, xmr: pd.DataFrame, unit_label: str,
     shown = xmr.dropna(subset=["value"])
     latest = shown.iloc[-1] if len(shown) else None
     counts = pd.Series(signals[signals != ""]).value_counts()
-    special = (_listed([f"{count} {SIGNAL_STYLES[s][2].removeprefix('special cause: ')}"
+    special = (listed([f"{count} {SIGNAL_STYLES[s][2].removeprefix('special cause: ')}"
                         for s, count in counts.items()])
                if len(counts) else "none")
     description = (
@@ -285,10 +286,10 @@ def area_bars(frame: pd.DataFrame, title: str, unit_label: str,
     ordered = shown.sort_values("value", ascending=False)
     description = (
         f"{title} by area: "
-        + _listed([f"{name} {_shown(value, unit_label)}"
+        + listed([f"{name} {_shown(value, unit_label)}"
                    for name, value in zip(ordered["name"], ordered["value"], strict=True)])
         + (f"; the partnership {_shown(partnership_value, unit_label)}" if has_line else "")
-        + (f". Not shown: {_listed(list(frame.loc[frame['value'].isna(), 'name']))}"
+        + (f". Not shown: {listed(list(frame.loc[frame['value'].isna(), 'name']))}"
            if frame["value"].isna().any() else "") + ".")
     return Chart(figure, description, data)
 
@@ -334,7 +335,7 @@ def funnel(frame: pd.DataFrame, target: float, limits: dict[str, tuple], title: 
                          "Cases": [f"{d:,.0f}" for d in frame["denominator"]],
                          "Position": positions})
     description = (f"Funnel plot of {title.lower()} against the partnership's {target:.1f}%: "
-                   + _listed([f"{name} {value:.1f}% of {denominator:,.0f}, {position}"
+                   + listed([f"{name} {value:.1f}% of {denominator:,.0f}, {position}"
                               for name, value, denominator, position in zip(
                                   frame["name"], frame["value"], frame["denominator"],
                                   positions, strict=True)]) + "."
@@ -361,7 +362,7 @@ def stacked_bars(frame: pd.DataFrame, index: str, columns: list[str], title: str
     axis.set_ylabel("")
     axis.set_yticks(range(len(data)), [_wrapped(label, 30) for label in data.index])
     _legend_below(axis, columns=4)
-    rows = [f"{label}: " + _listed([f"{int(count)} {column.lower()}"
+    rows = [f"{label}: " + listed([f"{int(count)} {column.lower()}"
                                     for column, count in line.items() if count])
             for label, line in data.iterrows()]
     description = f"{title}. " + "; ".join(rows) + "."
@@ -385,7 +386,7 @@ def quarterly_bars(frame: pd.DataFrame, x: str, y: str, hue: str | None, title: 
         table = frame.pivot_table(index=x, columns=hue, values=y, aggfunc="sum",
                                   fill_value=0).reset_index()
         table.columns.name = None
-        parts = [f"{row[x]}: " + _listed([f"{int(row[c])} {c}" for c in table.columns[1:]])
+        parts = [f"{row[x]}: " + listed([f"{int(row[c])} {c}" for c in table.columns[1:]])
                  for _, row in table.iterrows()]
     else:
         table = frame[[x, y]]
@@ -426,7 +427,7 @@ def trend_lines(panels: list[tuple[str, pd.DataFrame]], styles: dict[str, tuple[
         # kept short: the first line (the area) against the last (the widest comparator)
         ends = [next(iter(styles)), next(reversed(styles))]
         shown = dict(zip(latest["comparator"], latest["shown"], strict=True))
-        described.append(f"{title}, {latest['time_period'].max()}: " + _listed([
+        described.append(f"{title}, {latest['time_period'].max()}: " + listed([
             f"{styles[end][0]} {shown[end]}" for end in ends if end in shown]))
     handles, labels = axes.flat[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncol=min(3, len(labels)),
@@ -471,7 +472,7 @@ def judgement_heatmap(words: pd.DataFrame, title: str) -> Chart | None:
     worst = words.eq("worse").sum().sort_values(ascending=False)
     description = (
         f"{title}: {rows} indicators by {columns} areas. "
-        + _listed([f"{count} {word}" for word, count in counts.items()]) + "."
+        + listed([f"{count} {word}" for word, count in counts.items()]) + "."
         + (f" Most often worse: {worst.index[0]} ({worst.iloc[0]} indicators)."
            if len(worst) and worst.iloc[0] else ""))
     marked = words.map(lambda word: " ".join(

@@ -121,7 +121,8 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
     received_at = datetime.now(UTC).replace(tzinfo=None)
     stored_now: set[tuple[str, str]] = set()  # (sha256, file name) stored by this run
     refused: list[store.StoredFile] = []  # refused before any contract check
-    in_folder: list[Submission] = []  # every return read from the folder, new or not
+    in_folder: list[tuple[str, str, str]] = []  # (file name, sha256, slot) of every return
+    # read from the folder, new or not (not the files' bytes: they need not stay in memory)
 
     def quarantine(submission: Submission, finding: Finding,
                    contract: Contract | None = None) -> None:
@@ -158,7 +159,9 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
                 result.not_read.append({"path": file_name, "expected": "",
                                         "reason": f"cannot be opened ({error.strerror})"})
                 continue
-            in_folder.append(submission)
+            if submission.name is not None:
+                in_folder.append((submission.file_name, submission.sha256,
+                                  submission.name.slot))
             if (submission.file_name, submission.sha256) in known:
                 result.files.append(_entry(submission, "already stored"))
                 continue

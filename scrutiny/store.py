@@ -279,13 +279,12 @@ def save_not_read(connection: duckdb.DuckDBPyConnection, not_read: list[dict]) -
 
 
 def save_in_folder(connection: duckdb.DuckDBPyConnection,
-                   submissions: Sequence[Submission]) -> None:
-    """Replace the list of returns in the data folder with this run's (the folder as it is
-    now), which decides the current submissions (see ``current_submissions``)."""
+                   rows: Sequence[tuple[str, str, str]]) -> None:
+    """Replace the list of returns in the data folder, (file name, sha256, slot), with this
+    run's (the folder as it is now), which decides the current submissions (see
+    ``current_submissions``)."""
     connection.execute("BEGIN TRANSACTION")
     connection.execute("DELETE FROM in_folder")
-    rows = [(item.file_name, item.sha256, item.name.slot) for item in submissions
-            if item.name is not None]
     if rows:
         connection.executemany("INSERT INTO in_folder VALUES (?, ?, ?)", rows)
     connection.execute("COMMIT")

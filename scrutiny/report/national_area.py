@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from scrutiny import store
+from scrutiny.charts import listed
 from scrutiny.judgements import (
     BANDS,
     NOT_COMPARED,
@@ -364,10 +365,6 @@ def band_text(band_letter: str, statistic: str) -> str:
     return f"{band_letter} ({words})" if words else band_letter
 
 
-def _listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
 def _trend_text(trend: str, statistic: str) -> str:
     if not trend:
         return NOT_AVAILABLE
@@ -409,7 +406,7 @@ class NationalAreaReport:
         section.paragraph(
             f"{self.name} ({self.region}) beside "
             f"{self._comparators('its ten statistical neighbours')} in "
-            f"{self.figures.publishers} published statistics on {_listed(list(topics))}, to "
+            f"{self.figures.publishers} published statistics on {listed(list(topics))}, to "
             f"the year ending March {self.figures.year} ({year_label(self.figures.year)}).")
         for gap in self.figures.gaps:
             section.notice(gap)
@@ -418,7 +415,7 @@ class NationalAreaReport:
     def _comparators(self, neighbours: str) -> str:
         """The comparators the statistics give this report (no neighbours without DfE's
         file of them), ``neighbours`` naming theirs."""
-        return _listed(["its region", *([neighbours] if self.figures.has_neighbours else []),
+        return listed(["its region", *([neighbours] if self.figures.has_neighbours else []),
                         ENGLAND_NAME])
 
     def summary(self) -> Section:
