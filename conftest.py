@@ -8,6 +8,7 @@ whole cycle, happens once.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,7 +16,6 @@ import pytest
 
 DEMO_PERIOD = "2025-26-Q4"
 _CYCLE: dict = {}
-
 
 
 def demo_cycle() -> dict:
@@ -40,6 +40,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     # reads must exist before the first notebook item runs
     if any(item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid for item in session.items):
         demo_cycle()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # the cycle is a whole demo partnership's returns, store and reports: not left behind
+    if _CYCLE:
+        shutil.rmtree(_CYCLE["root"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -112,12 +112,21 @@ def load_cycle(store_path: Path, period: str | Period) -> Cycle:
                     for name in store.NATIONAL_TABLES if name in tables}
     for return_type, frame in returns.items():
         returns[return_type] = _up_to(frame, period, annual=return_type == "section11")
-    cycle = Cycle(partnership_from_text(text), framework_from_texts(framework_texts), period,
-                  returns, Path(store_path))
+    framework = framework_from_texts(framework_texts)
+    _without_unused_denominators(returns["indicators"], framework)
+    cycle = Cycle(partnership_from_text(text), framework, period, returns, Path(store_path))
     cycle.submissions = submissions
     cycle.received, cycle.findings, cycle.national = received, findings, national
     cycle.not_read = not_read
     return cycle
+
+
+def _without_unused_denominators(indicators: pd.DataFrame, framework: Framework) -> None:
+    """A denominator sent for a count or rate is not used (its return was warned so): blank,
+    so that no figure or table carries it."""
+    percent = {indicator.id for indicator in framework.indicators if indicator.is_percent}
+    if "denominator" in indicators.columns:
+        indicators.loc[~indicators["indicator_id"].isin(percent), "denominator"] = float("nan")
 
 
 def _up_to(frame: pd.DataFrame, period: Period, *, annual: bool) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -195,7 +195,9 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
                                        unit="return type", disable=not progress):
             findings = checks[return_type]()  # the next type is checked while this is stored
             files = [_checked_file(contracts[return_type], item,
-                                   findings[item.submission.file_name]) for item in items]
+                                   findings[item.submission.file_name]
+                                   + _not_over(item.submission, received_at.date()))
+                     for item in items]
             for item, status in zip(items, _store_all(connection, files, received_at),
                                     strict=True):
                 result.files.append(_entry(item.submission, status))
@@ -271,6 +273,22 @@ def _unusable(submission: Submission, partnership: Partnership) -> Finding | Non
             f"{partnership.name}",
             f"use one of the partnership's area codes: {', '.join(partnership.area_codes)}")
     return None
+
+
+def _not_over(submission: Submission, today: date) -> list[Finding]:
+    """A warning for a return sent before its period was over: at best part of it, at worst
+    a mistyped year (a year's return may be sent once the year has begun)."""
+    period = submission.name.period
+    if period.end < today if period.is_quarter else period.start <= today:
+        return []
+    what = "quarter" if period.is_quarter else "year"
+    when = period.end if period.is_quarter else period.start
+    return [Finding(
+        submission.file_name, "period_not_over", "warning", (), 0, (),
+        f"the {what} in the file name, {period.label}, "
+        + (f"does not end until {when:%-d %B %Y}: a return for it can only be part of it"
+           if period.is_quarter else f"has not begun (it begins on {when:%-d %B %Y})"),
+        "check the year in the file name; send the quarter's return once it has ended")]
 
 
 def _checked_file(contract: Contract, item: _Received, contract_findings: list[Finding]

@@ -33,7 +33,12 @@ _FILE_NAME = re.compile(
 
 
 class FileNameError(ValueError):
-    """A returned file whose name does not say what it is."""
+    """A returned file whose name does not say what it is; ``meant`` is the conforming name
+    it was probably meant to have, if there is one."""
+
+    def __init__(self, message: str, meant: str | None = None) -> None:
+        super().__init__(message)
+        self.meant = meant
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,10 @@ def expected_name(return_type: str, area_code: str = "E06000022") -> str:
 
 
 def parse_file_name(file_name: str) -> ReturnName:
+    return _parsed(file_name, suggest=True)
+
+
+def _parsed(file_name: str, *, suggest: bool) -> ReturnName:
     stem, dot, extension = file_name.rpartition(".")
     if not dot or f".{extension.lower()}" not in EXTENSIONS:
         raise FileNameError(
@@ -64,16 +73,20 @@ def parse_file_name(file_name: str) -> ReturnName:
         )
     match = _FILE_NAME.match(stem)
     if not match:
+        meant = suggest and _meant_name(stem, extension)
         raise FileNameError(
-            f"{file_name}: the file name does not follow return_type_areacode_period.csv "
-            f"(for example {expected_name('indicators')}); rename it so the tool knows "
-            "which return, area and period it holds"
+            f"{file_name}: the file name does not follow return_type_areacode_period.csv"
+            + (f"; rename it {meant} if that is the return, area and period it holds" if meant else
+               f" (for example {expected_name('indicators')}); rename it so the tool knows "
+               "which return, area and period it holds"), meant or None
         )
     return_type = match["return_type"]
     if return_type not in RETURN_TYPES:
+        meant = suggest and _meant_name(stem, extension)
         raise FileNameError(
             f"{file_name}: {return_type!r} is not a return type; use one of "
-            f"{', '.join(RETURN_TYPES)}"
+            f"{', '.join(RETURN_TYPES)}" + (f" (rename it {meant}?)" if meant else ""),
+            meant or None
         )
     try:
         period = Period.parse(match["period"])
@@ -93,3 +106,51 @@ def parse_file_name(file_name: str) -> ReturnName:
         label=match["label"] or "",
         version=int(match["version"] or 1),
     )
+
+
+# the parts of a name typed by hand, in any case, with spaces or hyphens for underscores
+_AREA_PART = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]\d{8})(?![0-9])")
+_PERIOD_PART = re.compile(r"(?<!\d)(\d{4})[-_ ]?(\d{2})(?:[-_ ]?[Qq]([1-4]))?(?![0-9])")
+_VERSION_PART = re.compile(r"^[vV](\d+)$")
+# what a browser or a file manager adds to a copy: " (1)", " - Copy", "Copy of "
+_COPY_MARKS = re.compile(r"\s*\(\d+\)$|\s*-\s*copy(?:\s*\(\d+\))?$|^copy of\s+", re.I)
+
+
+def _meant_name(stem: str, extension: str) -> str | None:
+    """The conforming name a near miss was probably meant to have (capitals, hyphens or spaces
+    for underscores, its parts out of order, a copy's " (1)"), or None if there is none.
+
+    Only suggested, never assumed: the data officer renames the file, so that nothing is read
+    as a return, area or period it was not sent for."""
+    text = _COPY_MARKS.sub("", stem.strip())
+    area = _AREA_PART.search(text)
+    if area is None:
+        return None
+    # the period is looked for outside the area code, whose digits could pass for one
+    period = _PERIOD_PART.search(text[:area.start()] + " " * len(area[0]) + text[area.end():])
+    if period is None:
+        return None
+    rest = [text[:min(area.start(), period.start())],
+            text[min(area.end(), period.end()):max(area.start(), period.start())],
+            text[max(area.end(), period.end()):]]
+    words = [word.lower() for part in rest for word in re.split(r"[\s_-]+", part) if word]
+    # the return type is the first word that names one; any other words name the submitter
+    known = [next((name for name in (word, word + "s", word.removesuffix("s"))
+                   if name in RETURN_TYPES), None) for word in words]
+    typed = next((index for index, name in enumerate(known) if name), None)
+    if typed is None:
+        return None
+    return_type, others = known[typed], words[:typed] + words[typed + 1:]
+    versions = [_VERSION_PART.match(word) for word in others]
+    label = "-".join(word for word, version in zip(others, versions, strict=True)
+                     if not version)
+    version = next((int(found[1]) for found in versions if found), 1)
+    quarter = f"-Q{period[3]}" if period[3] else ""
+    meant = (f"{return_type}_{area[1].upper()}_{period[1]}-{period[2]}{quarter}"
+             + (f"_{label}" if label else "") + (f"_v{version}" if version > 1 else "")
+             + f".{extension.lower()}")
+    try:
+        _parsed(meant, suggest=False)
+    except FileNameError:
+        return None
+    return meant

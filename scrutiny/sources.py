@@ -182,6 +182,9 @@ def _why_not_read(path: Path, inside: Path, root: Path) -> str:
     try:
         parse_file_name(path.name)
     except FileNameError as error:
+        if error.meant and (path.parent / error.meant).exists():  # a browser's "(1)" copy, say
+            return (f"{error}; a file of that name is already in the folder: if this is a "
+                    "copy of it, remove one")
         return str(error)
     if status.st_size > MAX_FILE_BYTES:
         return (f"larger than {MAX_FILE_BYTES // 2**20} MB, far more than any return: check it "

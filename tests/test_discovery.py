@@ -42,3 +42,20 @@ def test_names_and_folders_holding_identifiers_are_not_read_nor_repeated(tmp_pat
                      for table in ("submissions", "findings", "not_read", "rows_indicators")])
     for secret in SECRETS:
         assert secret not in text and secret not in repr(result)
+
+
+def test_a_copy_beside_its_original_is_told_so(tmp_path):
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    (returns / "indicators_E06000022_2025-26-Q4.csv").write_text(RETURN)
+    (returns / "indicators_E06000022_2025-26-Q4 (1).csv").write_text(RETURN)
+    (returns / "Indicators_E06000022_2025-26-Q3.csv").write_text(RETURN)
+    result = ingest(tmp_path, tmp_path / "store.duckdb", PARTNERSHIP, load_framework(),
+                    progress=False)
+    reasons = {item["path"]: item["reason"] for item in result.not_read}
+    copy = reasons["returns/indicators_E06000022_2025-26-Q4 (1).csv"]
+    assert "rename it indicators_E06000022_2025-26-Q4.csv" in copy
+    assert "already in the folder: if this is a copy of it, remove one" in copy
+    capitals = reasons["returns/Indicators_E06000022_2025-26-Q3.csv"]
+    assert "rename it indicators_E06000022_2025-26-Q3.csv" in capitals
+    assert "already in the folder" not in capitals

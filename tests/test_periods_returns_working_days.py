@@ -333,3 +333,38 @@ def test_adding_and_counting_working_days_agree():
     for days in (1, 5, 15):
         ends = add_working_days(starts, days)
         assert (working_days_between(starts, ends) == days).all()
+
+
+@pytest.mark.parametrize(
+    ("file_name", "meant"),
+    [
+        ("Indicators_E06000022_2025-26-Q4.csv", "indicators_E06000022_2025-26-Q4.csv"),
+        ("indicators_e06000022_2025-26-q4.CSV", "indicators_E06000022_2025-26-Q4.csv"),
+        ("indicators E06000022 2025-26 Q4.xlsx", "indicators_E06000022_2025-26-Q4.xlsx"),
+        ("indicators_2025-26-Q4_E06000022.csv", "indicators_E06000022_2025-26-Q4.csv"),
+        ("actions_E06000024_2025_26_Q4.csv", "actions_E06000024_2025-26-Q4.csv"),
+        ("indicators_E06000022_2025-26-Q4_Police.csv",
+         "indicators_E06000022_2025-26-Q4_police.csv"),
+        ("indicators_E06000022_2025-26-Q4_v2_police.csv",
+         "indicators_E06000022_2025-26-Q4_police_v2.csv"),
+        ("indicators_E06000022_2025-26-Q4 (1).csv", "indicators_E06000022_2025-26-Q4.csv"),
+        ("Copy of actions_E06000024_2025-26-Q4.xlsx", "actions_E06000024_2025-26-Q4.xlsx"),
+        ("actions_E06000024_2025-26-Q4 - Copy.xlsx", "actions_E06000024_2025-26-Q4.xlsx"),
+        ("police indicators E06000023 2025-26 Q4 V3.xlsx",
+         "indicators_E06000023_2025-26-Q4_police_v3.xlsx"),
+        ("indicator_E06000022_2025-26-Q4.csv", "indicators_E06000022_2025-26-Q4.csv"),
+        ("trainings_E06000024_2025-26-Q4.csv", "training_E06000024_2025-26-Q4.csv"),
+        # nothing to suggest: a part is missing or wrong, or no word names a return type
+        ("indicators_E0600002_2025-26-Q4.csv", None),
+        ("indicators_E06000022_Q4.csv", None),
+        ("budget_E06000066_2025-26-Q1.csv", None),
+        ("Training_E06000024_2025-26.csv", None),  # training is quarterly
+    ],
+)
+def test_a_near_miss_name_is_told_the_name_it_was_meant_to_have(file_name, meant):
+    with pytest.raises(FileNameError) as raised:
+        parse_file_name(file_name)
+    assert raised.value.meant == meant
+    if meant:
+        assert f"rename it {meant}" in str(raised.value)
+        assert parse_file_name(meant)  # the name suggested is one the tool reads

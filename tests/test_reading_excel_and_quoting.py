@@ -217,6 +217,7 @@ def test_a_saved_blank_result_is_a_blank_cell_and_unread_formulas_are_ignored():
     def as_excel_saves(name: str, data: bytes) -> bytes:
         if name != "xl/worksheets/sheet1.xml":
             return data
+        data = data.replace(b"<v></v>", b"<v />")  # as openpyxl writes it where lxml is
         data = data.replace(b'<c r="E2"><f>IF(FALSE,0,"")</f><v /></c>',
                             b'<c r="E2" t="str"><f>IF(FALSE,0,"")</f><v></v></c>')
         return data.replace(b'<c r="E3"><f>IF(TRUE,98,"")</f><v /></c>',

@@ -25,6 +25,7 @@ RULE_NAMES = {
     "extra_column": "Column not in the return", "identifier_column": "Identifier column",
     "identifier": "Identifier in a value", "same_return_twice": "Same return twice",
     "repeats_another_return": "Repeats another return",
+    "period_not_over": "Period not over",
     "contract": "Contract could not run",
 }
 

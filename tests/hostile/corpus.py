@@ -974,7 +974,9 @@ def _as_excel_saves(content: bytes, results: dict[str, str | None]) -> bytes:
 
     def change(name: str, data: bytes) -> bytes:
         if name.startswith("xl/worksheets/"):
-            return re.sub(rb'<c r="([A-Z]+\d+)"><f>(.*?)</f><v ?/></c>', saved, data)
+            # openpyxl writes no result as <v/>, or as <v></v> where lxml is installed
+            return re.sub(rb'<c r="([A-Z]+\d+)"><f>(.*?)</f>(?:<v ?/>|<v></v>)</c>', saved,
+                          data)
         return data
     return _rezip(content, change)
 
