@@ -276,7 +276,7 @@ class _Sheet:
         references = "".join(f"$${key}$$" for key in self.notes)
         instructions = self.instructions + (" Notes: " + references if references else "")
         return gpt.GPTable(
-            table=frame, table_name=table_name, title=self.title,
+            table=frame, table_name=table_name, title=_cover_text(self.title),
             instructions=instructions, source=f"Source: {self.source}",
             legend=list(self.legend), units=units or None, index_columns={2: 0},
             additional_formatting=_compressed(formats))
@@ -392,7 +392,8 @@ class _Pack:
 
 
 def _cover_text(text: str) -> str:
-    """Cover text is ours, but names come from configuration: no formula, no markup."""
+    """Cover text and table titles are ours, but names and titles come from configuration:
+    no formula, no markup."""
     return str(_markup_safe(neutralise(text)))
 
 

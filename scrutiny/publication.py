@@ -6,8 +6,11 @@ printed, on every page), links to the period's other reports and files, and one 
 (``templates/publication.css``). What only the rendered page knows is added here: a contents
 list of its sections, ids for the headings it links to, one ``h1``, scrollable wrappers that
 a keyboard can reach for tables wider than the column, and a text alternative for any image
-without one. The PDF is the same page printed by WeasyPrint, tagged for screen readers
-(PDF/UA-1), with page numbers and the contents' pages.
+without one. A notebook's own HTML (a deep dive's) is made to keep the page's promises too:
+nothing in it runs a script or loads anything from outside the page, ids are unique, headings
+skip no level, and a page without a title of its own gets its title as its h1. The PDF is the
+same page printed by WeasyPrint, tagged for screen readers (PDF/UA-1), with page numbers and
+the contents' pages.
 """
 
 from __future__ import annotations
@@ -56,18 +59,24 @@ def finish(page_html: str) -> str:
     charts: list[str] = []
 
     def aside(match: re.Match) -> str:
-        charts.append(match.group())
+        charts.append(_SVG_ACTIVE.sub("", match.group()))  # as drawn, less any script
         return f"<!--chart {len(charts) - 1}-->"
 
     soup = BeautifulSoup(_SVG.sub(aside, page_html), "html.parser")
     for link in soup.select("a.anchor-link"):  # nbconvert's pilcrows: links with no name
         link.decompose()
+    _self_contained(soup.find("main") or soup)  # the notebook's outputs, not the page's head
     for image in soup.select("img:not([alt])"):  # in a deep dive's own HTML, say
         image["alt"] = "An image shown by the notebook, without a description"
     headings = soup.find_all("h1")
     for extra in headings[1:]:  # one h1 per page: a deep dive's own title becomes a section
         extra.name = "h2"
-    used = {tag["id"] for tag in soup.find_all(id=True)}
+    if not headings:  # a deep dive without a title of its own: the page's title
+        _insert_title(soup)
+    _headings_in_order(soup)
+    used: set[str] = set()
+    for tag in soup.find_all(id=True):  # the first keeps its id (the skip link's "main")
+        tag["id"] = _unique(tag["id"], used)
     entries = []
     for heading in soup.find_all("h2"):
         if not heading.get("id"):
@@ -88,6 +97,65 @@ def finish(page_html: str) -> str:
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 _CHART = re.compile(r"<!--chart (\d+)-->")
+# in an SVG of a notebook's own: a script, an event handler, a link to another file
+_SVG_ACTIVE = re.compile(r"<script\b.*?</script\s*>|<script\b[^>]*/>"
+                         r"|\son[a-z]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+)"
+                         r"|\s(?:xlink:)?href\s*=\s*(?:\"(?!#|data:)[^\"]*\"|'(?!#|data:)[^']*')",
+                         re.S | re.I)
+# what a notebook's own HTML (a deep dive's) may hold that would run code or fetch from the
+# network when the page is opened or printed: a publication has none of it
+_ACTIVE = ("script", "noscript", "link", "iframe", "frame", "object", "embed", "base",
+           "meta", "applet", "audio", "video", "source", "track")
+_HEADING = re.compile(r"^h[1-6]$")
+_FETCHES = re.compile(r"url\s*\(|@import", re.I)
+
+
+def _self_contained(body) -> None:
+    """Remove scripts, event handlers and anything loaded from outside the page; an image
+    from elsewhere is replaced by its text alternative."""
+    for tag in body.find_all(_ACTIVE):
+        tag.decompose()
+    for tag in body.find_all("style"):  # a notebook's own styles may import from elsewhere
+        if _FETCHES.search(tag.get_text()):
+            tag.decompose()
+    for tag in body.find_all(style=_FETCHES):
+        del tag["style"]
+    for tag in body.find_all(True):
+        for name in [name for name in tag.attrs if name.lower().startswith("on")
+                     or name.lower() in ("srcset", "background", "poster")]:
+            del tag[name]
+        if str(tag.get("href", "")).strip().lower().startswith(("javascript:", "vbscript:")):
+            del tag["href"]
+    for tag in body.find_all(src=True):
+        if not str(tag["src"]).strip().lower().startswith("data:"):
+            alt = tag.get("alt", "") if tag.name == "img" else ""
+            if alt:
+                tag.replace_with(alt)
+            else:
+                tag.decompose()
+
+
+def _insert_title(soup: BeautifulSoup) -> None:
+    """An h1 with the page's title at the top of the report."""
+    heading = soup.new_tag("h1")
+    heading.string = soup.title.get_text(" ", strip=True) if soup.title else "Report"
+    main = soup.find("main")
+    if main is not None:
+        main.insert(0, heading)
+    elif soup.body is not None:
+        soup.body.insert(0, heading)
+    else:
+        soup.insert(0, heading)
+
+
+def _headings_in_order(soup: BeautifulSoup) -> None:
+    """No heading level skipped: a heading deeper than one below the heading before it (a
+    deep dive's "####" under the page's h1) is raised to that level."""
+    previous = 1
+    for heading in soup.find_all(_HEADING):
+        level = min(int(heading.name[1]), previous + 1)
+        heading.name = f"h{level}"
+        previous = level
 
 
 LAST_ALIGNED_COLUMN = 16  # publication.css has a rule for columns 2 to 16
