@@ -18,6 +18,7 @@ import signal
 import tempfile
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -82,7 +83,20 @@ class RunInterrupted(Exception):
 
 
 def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    # accents dropped, not the letters they sit on: "Ynys Môn" is ynys-mon, not ynys-m-n
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+def area_slugs(partnership: Partnership) -> dict[str, str]:
+    """Each area's part of its files' names: its name as a slug, with its code where the name
+    gives none (no Latin letters) or another area's, so that no area's files replace
+    another's."""
+    names = {area.code: slugify(area.name) for area in partnership.areas}
+    taken = list(names.values())
+    return {code: slug if slug and taken.count(slug) == 1
+            else "-".join(filter(None, [code.lower(), slug]))
+            for code, slug in names.items()}
 
 
 def latest_complete_quarter(store_path: Path, partnership: Partnership) -> Period:
@@ -157,16 +171,17 @@ def plan_jobs(partnership: Partnership, period: Period, area_codes: list[str],
     # out of the executed notebooks
     store_from_notebook = os.path.relpath(Path(store_path).resolve(), Path(period_dir).resolve())
     common = {"store_path": store_from_notebook, "period": period.label}
+    slugs = area_slugs(partnership)
     jobs = [
         Job("area", f"{partnership.area(code).name}: scrutiny report", "area_report.ipynb",
-            f"area-{slugify(partnership.area(code).name)}", {**common, "area_code": code})
+            f"area-{slugs[code]}", {**common, "area_code": code})
         for code in area_codes
     ]
     for notebook in deep_dive_notebooks:  # every deep dive, for every area, like its report
         title = deep_dive_title(notebook)
         jobs += [
             Job("deep_dive", f"{partnership.area(code).name}: {title}", notebook.name,
-                f"deep-dive-{slugify(notebook.stem)}-{slugify(partnership.area(code).name)}",
+                f"deep-dive-{slugify(notebook.stem)}-{slugs[code]}",
                 {**common, "area_code": code}, folder=str(notebook.parent.resolve()))
             for code in area_codes
         ]
