@@ -275,6 +275,11 @@ class Judgements:
         frame = self.figures.spc(indicator, code)
         if frame is None:
             return {}
+        # the variation and assurance are of the chart's latest month: only this quarter's last
+        # month may speak for the quarter (an area that sent nothing for it has an older one)
+        months = frame.index[frame["value"].notna()]
+        if not len(months) or str(months[-1]) != str(self.cycle.period.months[-1]):
+            return {}
         return {"spc_variation": spc.variation(frame, indicator.polarity),
                 "spc_assurance": spc.assurance(frame, indicator.target, indicator.polarity)}
 

@@ -342,9 +342,10 @@ def summarise(xmr_frame: pd.DataFrame, polarity: Polarity | str = Polarity.CONTE
         reason = f"the latest month is {word} the {limit} process limit"
     elif last["trend"]:
         rising = np.r_[False, np.sign(np.diff(values)) == direction]
-        months = _count_back(frame["trend"].to_numpy(dtype=bool), rising) + 1
-        reason = f"the last {months} months have each been {'higher' if direction > 0 else 'lower'}"
-        reason += " than the month before"
+        # the months that rose (or fell): a trend of 6 points has 5, its first has no rise
+        months = _count_back(frame["trend"].to_numpy(dtype=bool), rising)
+        reason = (f"each of the last {months} months has been "
+                  f"{'higher' if direction > 0 else 'lower'} than the month before")
     elif last["two_of_three"]:
         reason = f"two of the last three months are close to or beyond the {limit} process limit"
     else:

@@ -177,7 +177,7 @@ def test_summary_of_a_run():
 def test_summary_of_a_trend():
     frame = chart([9, 10, 11, 12, 13, 14])
     assert summarise(frame, "higher_is_better") == (
-        "Special cause of improvement: the last 6 months have each been higher than the month"
+        "Special cause of improvement: each of the last 5 months has been higher than the month"
         " before"
     )
 

@@ -144,9 +144,10 @@ class AreaReport:
             section.findings([(finding.sentence, finding.question, self.findings.link(finding))
                               for finding in found])
         else:
+            # a steady change with no difference from a comparator is not a finding unless it
+            # is an improvement, so this says nothing about steady change
             section.paragraph("None of this step's figures differs significantly from its "
-                              "comparators, is moving steadily one way, or shows a special "
-                              "cause.")
+                              "comparators, is improving, or shows a special cause.")
         indicators = self.cycle.framework.indicators_for(step=step.id)
         if indicators:
             section.table(indicator_table(self.figures, indicators, self.area_code),
@@ -423,10 +424,11 @@ class AreaReport:
             overdue = int(((now["source"] == source) & (now["state"] == "Overdue")).sum())
             earlier = int(((before["source"] == source) & (before["state"] == "Overdue")).sum())
             if overdue and overdue >= earlier:
+                # counts of actions, not of children: the table below lists each one, so
+                # a c here would hide nothing and leave the sentence unreadable
                 items.append(f"{framework.label('action_source', source)} actions: "
-                             f"{self.figures.count(overdue)} overdue at the end of the quarter, "
-                             f"against {self.figures.count(earlier)} a quarter earlier: not "
-                             "improving.")
+                             f"{overdue:,} overdue at the end of the quarter, against "
+                             f"{earlier:,} a quarter earlier: not improving.")
         return items
 
     def _overdue_actions(self) -> pd.DataFrame:
