@@ -288,7 +288,8 @@ def _not_over(submission: Submission, today: date) -> list[Finding]:
         f"the {what} in the file name, {period.label}, "
         + (f"does not end until {when:%-d %B %Y}: a return for it can only be part of it"
            if period.is_quarter else f"has not begun (it begins on {when:%-d %B %Y})"),
-        "check the year in the file name; send the quarter's return once it has ended")]
+        "check the year in the file name"
+        + ("; send the quarter's return once the quarter has ended" if period.is_quarter else ""))]
 
 
 def _checked_file(contract: Contract, item: _Received, contract_findings: list[Finding]
