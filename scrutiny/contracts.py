@@ -30,6 +30,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from scrutiny.framework import Framework
@@ -390,35 +391,77 @@ def validation_frame(contract: Contract, name: ReturnName, file_name: str, table
     Typed shadows (``col__number``, ``col__date``) let cross-field rules compare numbers and
     dates, while the format rules judge the text exactly as sent.
     """
-    frame = table[[col for col in contract.column_names if col in table.columns]].copy()
+    return validation_frames(contract, [(name, file_name, table)], framework)[file_name]
+
+
+def validation_frames(contract: Contract,
+                      received: Sequence[tuple[ReturnName, str, pd.DataFrame]],
+                      framework: Framework) -> dict[str, pd.DataFrame]:
+    """:func:`validation_frame` of many files of one return type (name, file name, table),
+    by file name. Files with the same columns are framed together: a quarter's returns are
+    hundreds of tables of a few dozen rows, where pandas' cost is per call, not per row."""
+    alike: dict[tuple[str, ...], list[tuple[ReturnName, str, pd.DataFrame]]] = defaultdict(list)
+    for entry in received:
+        table = entry[2]
+        alike[tuple(col for col in contract.column_names if col in table.columns)].append(entry)
+    frames: dict[str, pd.DataFrame] = {}
+    for present, entries in alike.items():
+        sizes = [len(table) for _name, _file, table in entries]
+        combined = (pd.concat([table[list(present)] for _name, _file, table in entries],
+                              ignore_index=True)
+                    if present else pd.DataFrame(index=pd.RangeIndex(sum(sizes))))
+        columns = _shadowed(contract, combined, framework)
+
+        def each(values: list, sizes: list[int] = sizes) -> np.ndarray:
+            return np.repeat(np.array(values, dtype=object), sizes)
+
+        columns[FILE_COLUMN] = each([file_name for _name, file_name, _table in entries])
+        # the table is indexed by spreadsheet row number (title rows and blank lines included)
+        columns[ROW_COLUMN] = np.concatenate(
+            [table.index.to_numpy(dtype="int64") for _name, _file, table in entries])
+        columns["_file_area"] = each([name.area_code for name, _file, _table in entries])
+        columns["_file_period"] = each([name.period.label for name, _file, _table in entries])
+        for key, when in (("_period_start", "start"), ("_period_end", "end")):
+            columns[key] = pd.to_datetime(each(
+                [pd.Timestamp(getattr(name.period, when)) for name, _file, _table in entries]))
+        frame = pd.DataFrame(columns, index=combined.index)
+        start = 0
+        for (_name, file_name, table), size in zip(entries, sizes, strict=True):
+            part = frame.iloc[start:start + size].copy()
+            part.index = table.index
+            frames[file_name] = part
+            start += size
+    return frames
+
+
+def _shadowed(contract: Contract, combined: pd.DataFrame, framework: Framework
+              ) -> dict[str, object]:
+    """The contract's columns as received, with their typed shadows and the totals the
+    suite compares (optional columns left out are added, empty)."""
+    columns: dict[str, object] = dict(combined.items())
     for column in contract.columns:
-        if column.name not in frame.columns and not column.required:
-            frame[column.name] = None  # optional columns may be left out
-        if column.name not in frame.columns:
+        if column.name not in columns and not column.required:
+            columns[column.name] = pd.Series(None, index=combined.index, dtype=object)
+        if column.name not in columns:
             continue
-        text = frame[column.name]
+        text = columns[column.name]
         if column.type == "integer":
             # only well-formed counts are compared; a malformed one is already reported
             whole = text.where(text.str.fullmatch(r"[0-9]{1,12}", na=False))
-            frame[f"{column.name}__number"] = pd.to_numeric(whole, errors="coerce")
+            columns[f"{column.name}__number"] = pd.to_numeric(whole, errors="coerce")
         elif column.type in ("date", "month"):
             pattern = "%Y-%m-%d" if column.type == "date" else "%Y-%m"
-            frame[f"{column.name}__date"] = pd.to_datetime(text, format=pattern, errors="coerce")
+            columns[f"{column.name}__date"] = pd.to_datetime(text, format=pattern,
+                                                             errors="coerce")
     for total, parts in contract.suite["meta"]["contract"].get("totals", {}).items():
         shadows = [f"{part}__number" for part in parts]
-        frame[total] = (frame[shadows].sum(axis=1, min_count=len(parts))
-                        if set(shadows) <= set(frame.columns) else float("nan"))
-    if "indicator_id" in frame.columns:
+        columns[total] = (pd.concat([columns[shadow] for shadow in shadows], axis=1)
+                          .sum(axis=1, min_count=len(parts))
+                          if all(shadow in columns for shadow in shadows) else float("nan"))
+    if "indicator_id" in columns:
         units = {ind.id: ind.unit for ind in framework.indicators}
-        frame["_unit"] = frame["indicator_id"].map(units)
-    frame[FILE_COLUMN] = file_name
-    # the table is indexed by spreadsheet row number (title rows and blank lines included)
-    frame[ROW_COLUMN] = table.index.to_numpy()
-    frame["_file_area"] = name.area_code
-    frame["_file_period"] = name.period.label
-    frame["_period_start"] = pd.Timestamp(name.period.start)
-    frame["_period_end"] = pd.Timestamp(name.period.end)
-    return frame
+        columns["_unit"] = columns["indicator_id"].map(units)
+    return columns
 
 
 def check(contract: Contract, frames: Mapping[str, pd.DataFrame],

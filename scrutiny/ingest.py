@@ -31,7 +31,7 @@ from scrutiny.contracts import (
     check,
     load_contracts,
     parameters_for,
-    validation_frame,
+    validation_frames,
 )
 from scrutiny.framework import Framework
 from scrutiny.partnership import Partnership
@@ -99,7 +99,7 @@ class _Received:
     submission: Submission
     table: Table
     screened: Screened
-    frame: pd.DataFrame  # the contract's validation frame
+    frame: pd.DataFrame | None = None  # the contract's validation frame, once its type is read
 
 
 def _whole_file_finding(submission: Submission, rule: str, message: str, fix: str) -> Finding:
@@ -140,10 +140,14 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
 
         def send_for_checking(return_type: str) -> None:
             if pending.get(return_type) and return_type not in checks:
-                checks[return_type] = checker.submit(
-                    _check_contained, contracts[return_type],
-                    {item.submission.file_name: item.frame for item in pending[return_type]},
-                    parameters)
+                contract = contracts[return_type]
+                frames, failed = _framed(contract, pending[return_type], framework)
+                for item, error in failed:
+                    pending[return_type].remove(item)
+                    quarantine(item.submission, _unreadable(item.submission, error), contract)
+                if pending[return_type]:
+                    checks[return_type] = checker.submit(_check_contained, contract, frames,
+                                                         parameters)
 
         # a return type's files one after another, so that each type is checked once read
         returns = sorted(((_named_type(path), path, file_name)
@@ -173,31 +177,28 @@ def ingest(data_dir: Path, store_path: Path, partnership: Partnership, framework
                 continue
             contract = contracts[submission.name.return_type]
             try:
-                received = _read(submission, contract, framework)
+                received = _read(submission, contract)
             except UnreadableFile as error:
                 quarantine(submission, _whole_file_finding(
                     submission, "unreadable", str(error),
                     "resend the return saved as CSV UTF-8 or as an Excel workbook (.xlsx)"),
                     contract)
             except Exception as error:  # noqa: BLE001 - one file's fault must not stop the run
-                quarantine(submission, _whole_file_finding(
-                    submission, "unreadable",
-                    f"the file could not be read ({type(error).__name__})",
-                    "save it again from Excel as CSV UTF-8 and resend; if it still fails, "
-                    "send the file to the tool's maintainers"), contract)
+                quarantine(submission, _unreadable(submission, error), contract)
             else:
                 pending[contract.return_type].append(received)
 
         for return_type in pending:
             send_for_checking(return_type)
         _store_all(connection, refused, received_at)
-        for return_type, items in tqdm(pending.items(), desc="Checking contracts",
+        checked = {return_type: items for return_type, items in pending.items() if items}
+        for return_type, items in tqdm(checked.items(), desc="Checking contracts",
                                        unit="return type", disable=not progress):
             findings = checks[return_type]()  # the next type is checked while this is stored
-            files = [_checked_file(contracts[return_type], item,
-                                   findings[item.submission.file_name]
-                                   + _not_over(item.submission, received_at.date()))
-                     for item in items]
+            files = _with_rows(contracts[return_type], [
+                _checked_file(contracts[return_type], item, findings[item.submission.file_name]
+                              + _not_over(item.submission, received_at.date()))
+                for item in items], items)
             for item, status in zip(items, _store_all(connection, files, received_at),
                                     strict=True):
                 result.files.append(_entry(item.submission, status))
@@ -231,12 +232,43 @@ def returns_folder_problem(data_dir: Path) -> str:
             f"tool reads (for example {first['path']}: {first['reason']})")
 
 
-def _read(submission: Submission, contract: Contract, framework: Framework) -> _Received:
+def _read(submission: Submission, contract: Contract) -> _Received:
     table = read_table(submission, {column.name: column.type for column in contract.columns})
-    screened = screen(contract, table)
-    frame = validation_frame(contract, submission.name, submission.file_name, table.frame,
-                             framework)
-    return _Received(submission, table, screened, frame)
+    return _Received(submission, table, screen(contract, table))
+
+
+def _unreadable(submission: Submission, error: Exception) -> Finding:
+    return _whole_file_finding(
+        submission, "unreadable", f"the file could not be read ({type(error).__name__})",
+        "save it again from Excel as CSV UTF-8 and resend; if it still fails, send the file "
+        "to the tool's maintainers")
+
+
+def _framed(contract: Contract, items: list[_Received], framework: Framework
+            ) -> tuple[dict[str, pd.DataFrame], list[tuple[_Received, Exception]]]:
+    """The validation frames of one return type's files, by file name (each item's ``frame``
+    is set), and the files that could not be framed, with why: all the files together, or,
+    if that fails, file by file, so that only a file at fault is refused."""
+    def frame(chosen: list[_Received]) -> dict[str, pd.DataFrame]:
+        frames = validation_frames(contract, [
+            (item.submission.name, item.submission.file_name, item.table.frame)
+            for item in chosen], framework)
+        for item in chosen:
+            item.frame = frames[item.submission.file_name]
+        return frames
+
+    try:
+        return frame(items), []
+    except Exception:  # noqa: BLE001 - find the file at fault below
+        pass
+    frames: dict[str, pd.DataFrame] = {}
+    failed: list[tuple[_Received, Exception]] = []
+    for item in items:
+        try:
+            frames.update(frame([item]))
+        except Exception as error:  # noqa: BLE001 - one file's fault must not stop the run
+            failed.append((item, error))
+    return frames, failed
 
 
 def _check_contained(contract: Contract, frames: dict[str, pd.DataFrame],
@@ -294,19 +326,37 @@ def _not_over(submission: Submission, today: date) -> list[Finding]:
 
 def _checked_file(contract: Contract, item: _Received, contract_findings: list[Finding]
                   ) -> store.StoredFile:
-    """A checked file as it is to be stored: accepted with its typed rows, or rejected."""
+    """A checked file as it is to be stored: accepted (its rows are typed by
+    :func:`_with_rows`), or rejected."""
     findings = item.table.findings + item.screened.findings + contract_findings
     stored = store.StoredFile(item.submission, "accepted", contract, len(item.frame), findings)
     if any(finding.is_error for finding in findings):
         stored.status = "rejected"
-        return stored
-    try:
-        stored.rows = store.typed_rows(contract, item.frame, item.submission.sha256,
-                                       item.submission.file_name,
-                                       withheld=item.screened.withheld)
-    except Exception as error:  # noqa: BLE001 - refuse the file, keep the run going
-        return _not_storable(stored, error)
     return stored
+
+
+def _with_rows(contract: Contract, files: list[store.StoredFile], items: list[_Received]
+               ) -> list[store.StoredFile]:
+    """The checked files with the typed rows of those accepted: all together, or, if that
+    fails, file by file, so that only a file that cannot be typed is refused."""
+    accepted = [(position, store.Accepted(item.frame, item.submission.sha256,
+                                          item.submission.file_name, item.screened.withheld))
+                for position, (stored, item) in enumerate(zip(files, items, strict=True))
+                if stored.status == "accepted"]
+    try:
+        typed = store.typed_rows_of(contract, [entry for _position, entry in accepted])
+    except Exception:  # noqa: BLE001 - find the file at fault below
+        typed = None
+    files = list(files)
+    for number, (position, entry) in enumerate(accepted):
+        if typed is not None:
+            files[position].rows = typed[number]
+            continue
+        try:
+            files[position].rows = store.typed_rows_of(contract, [entry])[0]
+        except Exception as error:  # noqa: BLE001 - refuse the file, keep the run going
+            files[position] = _not_storable(files[position], error)
+    return files
 
 
 def _store_all(connection, files: list[store.StoredFile], received_at: datetime) -> list[str]:
