@@ -8,6 +8,7 @@ wait for work for ever: each one exits once its parent is gone.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -25,8 +26,18 @@ def forked_pool(workers: int) -> ProcessPoolExecutor:
                                initializer=_exit_with_parent, initargs=(os.getpid(),))
 
 
+def keep_parents_objects() -> None:
+    """In a forked process: never garbage-collect what the parent had made. Collecting it
+    would cost a report about half a CPU-second (every object of the parent's scanned, and
+    its pages copied), and could finalise a parent's connection (a store, a socket) in a
+    copy of it."""
+    gc.freeze()
+
+
 def _exit_with_parent(parent_pid: int, every: float = 0.5) -> None:
     """In a pool process: exit once the process that forked it is gone."""
+    keep_parents_objects()
+
     def watch() -> None:
         while os.getppid() == parent_pid:
             time.sleep(every)

@@ -80,16 +80,21 @@ class PublicationExporter(HTMLExporter):
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
 
+@cache
+def publication_exporter() -> PublicationExporter:
+    """The exporter, its templates loaded once: the runner makes it before forking workers."""
+    return PublicationExporter(template_name="scrutiny",
+                               extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
+                               exclude_input=True, exclude_input_prompt=True,
+                               exclude_output_prompt=True)
+
+
 def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[str]:
     """Render an executed notebook as a publication, without its code; returns the stderr
     text it dropped."""
     notebook = nbformat.read(notebook_path, as_version=4)
     removed = stderr_outputs(notebook)
-    exporter = PublicationExporter(template_name="scrutiny",
-                                   extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
-                                   exclude_input=True, exclude_input_prompt=True,
-                                   exclude_output_prompt=True)
-    body, _resources = exporter.from_notebook_node(
+    body, _resources = publication_exporter().from_notebook_node(
         notebook, resources={"metadata": {"name": page.title}, "scrutiny": page.resources()})
     write_atomically(html_path, finish(body))
     return removed

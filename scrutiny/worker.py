@@ -39,6 +39,7 @@ from pathlib import Path
 import psutil
 
 from scrutiny.engine import ENGINE_NAME
+from scrutiny.forking import keep_parents_objects
 from scrutiny.publication import Page, write_pdf
 from scrutiny.render import (
     notebook_to_html,
@@ -216,15 +217,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def prepare() -> None:
-    """Import, in the runner, what every worker needs, so that forked workers start with it."""
+    """Import and compile, in the runner, what every worker needs, so that forked workers
+    start with it: papermill, the notebook format's schema validator, the page's exporter."""
+    import nbformat
     import papermill  # noqa: F401
-    from nbconvert import HTMLExporter  # noqa: F401
+
+    from scrutiny.render import publication_exporter
+
+    nbformat.reads(nbformat.writes(nbformat.v4.new_notebook()), as_version=4)  # the validator
+    publication_exporter().template  # noqa: B018 (loads and compiles the page's template)
 
 
 def _forked_worker(job_file: Path, log: Path) -> None:
     """In the forked child: become a worker of its own (session, signals, files, folder), run
     the job, and exit without running anything the runner registered for its own exit."""
     code = 1
+    keep_parents_objects()
     try:
         os.setsid()
         for number in (signal.SIGINT, signal.SIGTERM):
