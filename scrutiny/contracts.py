@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from scrutiny.deferred import defer_until_used
 from scrutiny.framework import Framework
 from scrutiny.partnership import Partnership
 from scrutiny.resources import contracts_dir
@@ -565,6 +566,7 @@ def found_phrase(frame: pd.DataFrame, column: str, row_numbers: Iterable[int],
 @cache
 def _great_expectations():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network calls during a run
+    defer_until_used("scipy.stats")  # see scrutiny.deferred
     import great_expectations as gx
 
     return gx
