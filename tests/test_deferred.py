@@ -1,6 +1,6 @@
 """Modules a dependency imports for nothing of ours are imported when first used, not before
-(``scrutiny/deferred.py``): checking returns does not wait for them, and anything that does
-use them still gets them whole."""
+(``scrutiny/deferred.py``): the IRI grammar is not built at import, and IRIs are still checked;
+checking returns does not run scipy.stats, and the statistics that use it still get it whole."""
 
 from __future__ import annotations
 
@@ -9,6 +9,29 @@ import math
 import subprocess
 import sys
 import textwrap
+
+import pytest
+
+CHECK = """
+import sys
+import scrutiny, jsonschema, nbformat
+from jsonschema import FormatChecker
+
+loaded_early = hasattr(sys.modules["rfc3987_syntax"], "__file__")
+checker = FormatChecker()
+print(loaded_early, checker.conforms("https://example.org/caf\\u00e9", "iri"),
+      checker.conforms("no scheme here", "iri"),
+      hasattr(sys.modules["rfc3987_syntax"], "__file__"))
+"""
+
+
+def test_iri_grammar_is_built_only_when_an_iri_is_checked() -> None:
+    pytest.importorskip("rfc3987_syntax")
+    # a process of its own: this one may have imported the real module already
+    result = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.split() == ["False", "True", "False", "True"]
+
 
 # In a new interpreter: import great-expectations as the contract checks do, run a check,
 # then use scipy.stats as the report's statistics do.
